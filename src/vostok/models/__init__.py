@@ -1,0 +1,1 @@
+"""One subpackage per system; see :mod:`vostok.models.registry` for how they are named and loaded."""
