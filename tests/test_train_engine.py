@@ -1,0 +1,100 @@
+"""The trainer, specified on the toy recipe: resume is exact, loss falls, DDP runs, checkpoints are complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from vostok.errors import InputError, OverwriteError
+from vostok.training import checkpointing as ckpt
+from vostok.training.config import build_config
+from vostok.training.trainer import Trainer, train
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def toy_config(run_dir: Path, **trainer):
+    overrides = [f"trainer.run_dir={run_dir}"] + [f"trainer.{k}={v}" for k, v in trainer.items()]
+    return build_config({"recipe": "toy", "trainer": {"seed": 3, "log_every": 2}}, overrides)
+
+
+def weights(path: Path) -> dict[str, torch.Tensor]:
+    return torch.load(path, weights_only=True)
+
+
+def test_resumed_run_ends_with_exactly_the_weights_of_an_uninterrupted_run(tmp_path):
+    common = {"iterations": 8, "checkpoint_every": 3, "num_workers": 2, "batch_size": 3}
+    full = train(toy_config(tmp_path / "full", **common))
+    cut = toy_config(tmp_path / "cut", **common)
+    Trainer(cut).fit(until=5)
+    assert ckpt.latest_step(tmp_path / "cut", 1) == 5
+    resumed = Trainer(cut, resume=True).fit()
+    a, b = weights(full), weights(resumed)
+    assert a.keys() == b.keys()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+
+
+def test_loss_falls_on_a_tiny_overfit_run(tmp_path):
+    train(toy_config(tmp_path, iterations=40, log_every=10))
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [10, 20, 30, 40]
+    assert records[-1]["loss"] < 0.3 * records[0]["loss"]
+
+
+def test_checkpoint_holds_everything_needed_to_resume_and_old_ones_are_pruned(tmp_path):
+    train(toy_config(tmp_path, iterations=6, checkpoint_every=2, keep_checkpoints=2))
+    assert ckpt.complete_steps(tmp_path, 1) == [4, 6]
+    state = ckpt.load_main(tmp_path, 6)
+    assert {"model", "optimizer", "scheduler", "step", "config"} <= set(state)
+    assert state["step"] == 6 and state["config"]["recipe"] == "toy"
+    assert state["scheduler"]["last_epoch"] == 6
+    rng = ckpt.load_rng(tmp_path, 6, 0)
+    assert {"python", "numpy", "torch"} <= set(rng)
+    assert (tmp_path / "config.yaml").read_text().startswith("recipe: toy")
+    assert any((tmp_path / "tensorboard").iterdir())
+
+
+def test_a_new_run_refuses_a_folder_that_holds_a_run(tmp_path):
+    train(toy_config(tmp_path, iterations=2))
+    with pytest.raises(OverwriteError, match="--resume"):
+        train(toy_config(tmp_path, iterations=2))
+
+
+def test_resume_without_checkpoints_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="nothing to resume"):
+        Trainer(toy_config(tmp_path), resume=True).fit()
+
+
+def test_two_process_gloo_ddp_run_through_torchrun(tmp_path):
+    env = dict(os.environ, OMP_NUM_THREADS="1", VOSTOK_NO_PROGRESS="1")
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+        "-m", "vostok", "train", str(REPO / "configs/toy/toy.yaml"),
+        f"trainer.run_dir={tmp_path}", "trainer.iterations=4", "trainer.log_every=2", "trainer.checkpoint_every=2",
+    ]  # fmt: skip
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert ckpt.complete_steps(tmp_path, 2) == [2, 4]
+    assert done.stdout.count("weights:") == 1  # rank 0 reports
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [2, 4]
+    # each rank keeps its own RNG stream, and each is saved for the resume
+    rng0, rng1 = ckpt.load_rng(tmp_path, 4, 0), ckpt.load_rng(tmp_path, 4, 1)
+    assert not torch.equal(rng0["torch"], rng1["torch"])
+
+
+def test_cli_reports_a_bad_config_in_one_line_and_exits_2(tmp_path, capsys):
+    from vostok.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("recipe: toy\ntrainer:\n  iterashuns: 5\n")
+    assert main(["train", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "iterashuns" in err and "Traceback" not in err
