@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,8 @@ def _as_rgb_array(frame, index: int) -> np.ndarray:
 
 
 class _FolderSource:
+    READ_AHEAD = 4
+
     def __init__(self, folder: Path):
         self.folder = folder
         self.paths = list_frames(folder)
@@ -84,8 +87,25 @@ class _FolderSource:
         return read_frame(self.paths[i])
 
     def iterate(self, indices: Sequence[int]) -> Iterator[np.ndarray]:
-        for i in indices:
-            yield self.read(i)
+        # Read ahead on two threads (image decoding releases the GIL), a few frames at most, so disk and
+        # decoding overlap with whatever the consumer computes; errors still surface at their frame.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="vostok-frames") as pool:
+            pending: deque = deque()
+            order = iter(indices)
+            for i in order:
+                pending.append(pool.submit(self.read, i))
+                if len(pending) >= self.READ_AHEAD:
+                    break
+            try:
+                while pending:
+                    frame = pending.popleft().result()
+                    nxt = next(order, None)
+                    if nxt is not None:
+                        pending.append(pool.submit(self.read, nxt))
+                    yield frame
+            finally:
+                for future in pending:
+                    future.cancel()
 
 
 class _ArraySource:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def encode_mask(mask: np.ndarray) -> dict:
 def decode_mask(rle: Mapping) -> np.ndarray:
     """The ``(H, W) bool`` mask of a COCO RLE (``counts`` as str or bytes)."""
     try:
-        return coco_mask.decode(dict(rle)).astype(bool)
+        with warnings.catch_warnings():  # pycocotools' Mask.__array__ predates numpy 2's copy keyword
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return coco_mask.decode(dict(rle)).astype(bool)
     except Exception as exc:  # pycocotools raises bare TypeError/KeyError on malformed input
         raise InputError(f"not a valid COCO RLE ({exc}): {str(dict(rle))[:80]}") from exc
 

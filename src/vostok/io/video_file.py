@@ -285,7 +285,7 @@ class VideoWriter:
     def close(self) -> None:
         """Flush the encoder and move the finished file into place."""
         if self._container is None and self.frames_written == 0:
-            self._exit.close()
+            self.abort()
             raise InputError(f"no frames were written to {self.path}; a video needs at least one frame.")
         try:
             for packet in self._stream.encode():
