@@ -142,6 +142,15 @@ def test_same_frame_name_with_two_extensions_is_ambiguous(tmp_path):
         Video.open(tmp_path)
 
 
+def test_a_video_over_chosen_files_keeps_their_order_and_reads_lazily(tmp_path):
+    frames = _frames(3)
+    _save_folder(tmp_path, frames, ["b", "a", "c"])
+    v = Video.from_paths([tmp_path / "c.png", tmp_path / "a.png"], fps=5)
+    assert (v.names, v.fps, v.frame_path(1)) == (["c", "a"], 5, tmp_path / "a.png")
+    np.testing.assert_array_equal(list(v)[0], frames[2])
+    assert Video.from_paths([tmp_path / "b.png"], names=["x"]).names == ["x"]
+
+
 # ----- arrays -------------------------------------------------------------------------------------------
 def test_frames_in_memory_get_index_names_and_support_indexing_and_slices():
     frames = _frames(5)

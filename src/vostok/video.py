@@ -64,15 +64,19 @@ def _as_rgb_array(frame, index: int) -> np.ndarray:
 class _FolderSource:
     READ_AHEAD = 4
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path | None, paths: Sequence[Path] | None = None, names=None):
         self.folder = folder
-        self.paths = list_frames(folder)
-        self.names = [p.stem for p in self.paths]
+        self.paths = list_frames(folder) if paths is None else [Path(p) for p in paths]
+        if not self.paths:
+            raise InputError("no frame files given; a video needs at least one frame.")
+        self.names = [p.stem for p in self.paths] if names is None else list(names)
+        if len(self.names) != len(self.paths):
+            raise InputError(f"{len(self.names)} names given for {len(self.paths)} frame files.")
         if len(set(self.names)) != len(self.names):
             dup = next(n for n, c in Counter(self.names).items() if c > 1)
             raise InputError(
-                f"{folder} holds several images named '{dup}' with different extensions; "
-                "keep one file per frame."
+                f"several frames are named '{dup}' ({folder or 'the given files'}; e.g. one image saved "
+                "with two extensions); keep one file per frame name."
             )
         self.size = image_size(self.paths[0])
         self.fps = None
@@ -255,6 +259,16 @@ class Video:
             frames = np.asarray(frames)
         return cls(_ArraySource(frames, names), fps=fps)
 
+    @classmethod
+    def from_paths(
+        cls, paths: Sequence[str | os.PathLike], fps: float | None = None, names: Sequence[str] | None = None
+    ) -> Video:
+        """A lazy video over the given image files, in the given order (names default to the file stems).
+
+        For frames that share a folder with other images, where :meth:`open` on the folder would not do.
+        """
+        return cls(_FolderSource(None, paths, names), fps=fps)
+
     # ----- what it is ---------------------------------------------------------------------------------
     def _positions(self) -> Sequence[int]:
         return self._indices if self._indices is not None else range(len(self._source))
@@ -288,9 +302,9 @@ class Video:
         return getattr(self._source, "folder", None) or getattr(self._source, "path", None)
 
     def frame_path(self, i: int) -> Path:
-        """The image file of frame ``i`` (folders of frames only)."""
+        """The image file of frame ``i`` (videos made of image files only)."""
         if not isinstance(self._source, _FolderSource):
-            raise InputError("frame_path() is only defined for a video read from a folder of frames.")
+            raise InputError("frame_path() is only defined for a video made of image files.")
         return self._source.paths[self._positions()[self._check_index(i)]]
 
     def __repr__(self) -> str:
