@@ -1,11 +1,13 @@
 """Benchmark evaluation that equals the official toolkits: DAVIS J&F, VSOD metrics, submission packaging.
 
-Imports no model. Entry points: :func:`evaluate_davis`, :func:`evaluate_vsod`,
-:func:`package_youtube_vos`.
+Imports no model. Entry points: :func:`evaluate_davis` (davis2017-evaluation numbers),
+:func:`evaluate_vsod` (PySODMetrics numbers), :func:`package_youtube_vos` (server zip).
+See docs/evaluation.md for every place where vostok deliberately differs from the official tools.
 """
 
 from __future__ import annotations
 
 from vostok.evaluation.davis import evaluate_davis
+from vostok.evaluation.vsod import evaluate_vsod
 
-__all__ = ["evaluate_davis"]
+__all__ = ["evaluate_davis", "evaluate_vsod"]
