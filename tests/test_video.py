@@ -264,3 +264,20 @@ def test_video_files_pickle_without_their_open_decoder(tmp_path):
     clone = pickle.loads(pickle.dumps(v))
     np.testing.assert_array_equal(clone[2], first)
     np.testing.assert_array_equal(v[3], clone[3])
+
+
+def test_a_video_flagged_as_rotated_is_read_upright(tmp_path):
+    import av
+
+    clip = smooth_clip(count=3, h=32, w=48)
+    with av.open(str(tmp_path / "r.mp4"), "w") as container:
+        stream = container.add_stream("libx264", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        stream.set_display_rotation(90)  # shown turned 90 degrees counter-clockwise, as phones record
+        for frame in clip:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode())
+    v = Video.open(tmp_path / "r.mp4")
+    assert v.size == (48, 32)
+    assert psnr(v[1], np.rot90(clip[1])) > 35
+    assert psnr(list(v)[2], np.rot90(clip[2])) > 35

@@ -29,7 +29,7 @@ _DEFAULT_CODECS = {".webm": "libvpx-vp9"}  # everything else: libx264
 class VideoInfo:
     """What the container says about its first video stream (``frames`` is 0 when it does not say)."""
 
-    width: int
+    width: int  # as displayed (after any rotation the file asks for)
     height: int
     fps: float | None
     frames: int
@@ -53,14 +53,42 @@ def _open_container(path: Path):
 
 
 def probe_video(path: str | os.PathLike) -> VideoInfo:
-    """Read size, fps and the declared frame count from the container header; decodes nothing."""
-    container, stream = _open_container(Path(path))
+    """Size (as displayed), fps and the declared frame count of a video file.
+
+    Only the first frame is decoded: its display matrix says whether the video is to be shown rotated
+    (phone videos filmed upright), which swaps width and height.
+    """
+    import av
+
+    path = Path(path)
+    container, stream = _open_container(path)
     with container:
         rate = stream.average_rate or stream.guessed_rate
         ctx = stream.codec_context
         if not ctx.width or not ctx.height:
             raise InputError(f"{path} does not declare a frame size; the file looks corrupt.")
-        return VideoInfo(ctx.width, ctx.height, float(rate) if rate else None, int(stream.frames or 0))
+        try:
+            first = next(container.decode(stream), None)
+        except av.error.FFmpegError as exc:
+            raise _decode_error(path, 0, exc) from exc
+        if first is None:
+            raise InputError(f"{path} holds no video frames.")
+        width, height = first.width, first.height
+        if _quarter_turns(first) % 2:
+            width, height = height, width
+        return VideoInfo(width, height, float(rate) if rate else None, int(stream.frames or 0))
+
+
+def _quarter_turns(frame) -> int:
+    """Counter-clockwise quarter turns that display the frame upright (from its display matrix)."""
+    return round((frame.rotation or 0) / 90) % 4
+
+
+def _to_rgb(frame) -> np.ndarray:
+    """An ``(H, W, 3) uint8`` RGB array of a decoded frame, rotated as players show it."""
+    rgb = frame.to_ndarray(format="rgb24")
+    turns = _quarter_turns(frame)
+    return np.ascontiguousarray(np.rot90(rgb, k=turns)) if turns else rgb
 
 
 def _decode_error(path: Path, index: int, exc: Exception) -> InputError:
@@ -87,7 +115,7 @@ def iter_video_frames(path: str | os.PathLike, expected: int | None = None) -> I
                 break
             except av.error.FFmpegError as exc:
                 raise _decode_error(path, index, exc) from exc
-            yield frame.to_ndarray(format="rgb24")
+            yield _to_rgb(frame)
             index += 1
     if expected is not None and index < expected:
         raise InputError(
@@ -186,7 +214,7 @@ class FrameSeeker:
                     self._next = index
                 if self._next == index:
                     self._next += 1
-                    return frame.to_ndarray(format="rgb24")
+                    return _to_rgb(frame)
                 self._next += 1
         except av.error.FFmpegError as exc:
             raise _decode_error(self.path, index, exc) from exc
