@@ -9,5 +9,6 @@ from __future__ import annotations
 
 from vostok.evaluation.davis import evaluate_davis
 from vostok.evaluation.vsod import evaluate_vsod
+from vostok.evaluation.youtube import package_youtube_vos
 
-__all__ = ["evaluate_davis", "evaluate_vsod"]
+__all__ = ["evaluate_davis", "evaluate_vsod", "package_youtube_vos"]
