@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,6 +70,17 @@ def test_result_pngs_leave_no_temporary_files(tmp_path):
     for i in range(3):
         out.write_labels("s", f"{i:05d}", _labels())
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["00000.png", "00001.png", "00002.png"]
+
+
+def test_a_write_that_dies_half_way_leaves_neither_a_png_nor_a_temporary(tmp_path, monkeypatch):
+    def crash_mid_write(self, fp, *args, **kwargs):
+        Path(fp).write_bytes(b"\x89PNG half")
+        raise KeyboardInterrupt  # as if the process were stopped mid-write
+
+    monkeypatch.setattr(Image.Image, "save", crash_mid_write)
+    with pytest.raises(KeyboardInterrupt):
+        ResultFolder(tmp_path).write_labels("s", "00000", _labels())
+    assert list((tmp_path / "s").iterdir()) == []
 
 
 # ----- video writer -------------------------------------------------------------------------------------

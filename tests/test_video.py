@@ -96,6 +96,13 @@ def test_opaque_rgba_is_silent_but_transparency_is_reported(tmp_path):
         Video.open(tmp_path / "a.png")
 
 
+def test_16_bit_frames_are_reduced_to_8_bits_with_a_warning(tmp_path):
+    Image.fromarray(np.array([[0, 65535]], np.uint16)).save(tmp_path / "deep.png")
+    with pytest.warns(UserWarning, match="8 bits"):
+        frame = Video.open(tmp_path)[0]
+    np.testing.assert_array_equal(frame[0, :, 0], [0, 255])
+
+
 def test_missing_path_is_reported(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         Video.open(tmp_path / "nowhere")
