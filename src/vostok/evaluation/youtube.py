@@ -131,9 +131,11 @@ def package_youtube_vos(
     if not videos:
         raise InputError(f"{meta_path} lists no video.")
     entries = check_results(results_dir, videos, valid_dir)
-    with atomic_path(out_zip, overwrite=overwrite) as tmp:
-        # PNGs are already compressed; storing them is as small and much faster.
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-            for path, arcname in entries:
-                zf.write(path, arcname)
+    # PNGs are already compressed; storing them is as small and much faster.
+    with (
+        atomic_path(out_zip, overwrite=overwrite) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf,
+    ):
+        for path, arcname in entries:
+            zf.write(path, arcname)
     return {"videos": len(videos), "frames": len(entries)}
