@@ -27,7 +27,7 @@ def prepare_image(rgb: np.ndarray, size: int = INPUT_SIZE) -> torch.Tensor:
     """(H, W, 3) uint8 -> (3, size, size) normalised float32: PIL bilinear squash, as the authors' loader."""
     if rgb.shape[:2] != (size, size):
         rgb = np.asarray(Image.fromarray(rgb).resize((size, size), Image.BILINEAR))
-    x = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float().div_(255.0)
+    x = torch.from_numpy(np.array(rgb)).permute(2, 0, 1).float().div_(255.0)
     return normalise(x[None])[0]
 
 
