@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
+from vostok.data._files import list_images
 from vostok.errors import InputError
 from vostok.io.masks import object_ids, read_grey_map, read_label_map
 
@@ -112,13 +113,9 @@ class Sequence:
         if not self.frame_paths:
             raise InputError(f"sequence {self.name!r} has no frames.")
         folder = self.frame_paths[0].parent
-        from vostok.data._files import list_images
-
         if list_images(folder) == self.frame_paths:
             return Video.open(folder)
-        # frames share their folder with other images (flat image + mask sets): hand over the arrays.
-        frames = [np.array(Image.open(p).convert("RGB")) for p in self.frame_paths]
-        return Video.from_frames(frames, names=self.frame_names)
+        return Video.from_paths(self.frame_paths, names=self.frame_names)  # folder shared with masks
 
     def check(self) -> list[str]:
         """Problems that make this sequence unusable or misleading (empty list if none)."""

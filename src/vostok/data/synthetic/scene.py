@@ -14,7 +14,7 @@ import numpy as np
 from vostok.data.synthetic.textures import PATTERNS, SHAPES, make_texture, random_colour, shape_sprite
 
 
-@dataclass
+@dataclass(eq=False)
 class SceneObject:
     """An object: sprite texture and alpha, and its pose (centre, scale, angle) in every frame."""
 
@@ -35,7 +35,7 @@ class SceneObject:
         return m
 
 
-@dataclass
+@dataclass(eq=False)
 class Scene:
     """Background canvas with a per-frame affine, and objects listed bottom to top (id = position + 1)."""
 
