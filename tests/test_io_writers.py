@@ -220,3 +220,12 @@ def test_rle_json_refuses_overwrite_and_reports_bad_files(tmp_path):
         read_rle_json(tmp_path / "bad.json")
     with pytest.raises(InputError, match="not a valid COCO RLE"):
         decode_mask({"size": [2, 2]})
+
+
+def test_written_files_get_the_usual_permissions_not_private_temp_ones(tmp_path):
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    ResultFolder(tmp_path).write_labels("s", "00000", _labels())
+    assert (tmp_path / "s/00000.png").stat().st_mode & 0o777 == 0o666 & ~umask
