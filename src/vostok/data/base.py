@@ -144,7 +144,9 @@ class Sequence:
                 if f is None and n in self.annotation_paths
             ]
             if absent:
-                problems.append(f"{where}: {len(absent)} annotated frames have no flow image ({_preview(absent)}).")
+                problems.append(
+                    f"{where}: {len(absent)} annotated frames have no flow image ({_preview(absent)})."
+                )
         frame_size = _image_size(self.frame_paths[0])
         if frame_size is None:
             problems.append(f"{where}: cannot read frame {self.frame_paths[0]}.")

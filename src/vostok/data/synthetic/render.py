@@ -36,10 +36,19 @@ def _affine_flow(m_from: np.ndarray, m_to: np.ndarray, xs: np.ndarray, ys: np.nd
     return np.stack([u, v], axis=-1).astype(np.float32)
 
 
-def render_frame(scene: Scene, t: int, with_flow: bool = False) -> RenderedFrame:
+def pixel_grid(size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(ys, xs) float32 pixel coordinates of a frame of ``size`` (H, W)."""
+    ys, xs = np.mgrid[0 : size[0], 0 : size[1]].astype(np.float32)
+    return ys, xs
+
+
+def render_frame(
+    scene: Scene, t: int, with_flow: bool = False, grid: tuple[np.ndarray, np.ndarray] | None = None
+) -> RenderedFrame:
     """Draw frame ``t``: background, then objects bottom to top (alpha-blended edges; a pixel belongs to the
     topmost object whose alpha is at least one half). The flow at each pixel is the motion of the surface
-    drawn there: the topmost object's, else the background's."""
+    drawn there: the topmost object's, else the background's. ``grid`` (from :func:`pixel_grid`) saves
+    rebuilding pixel coordinates for every frame."""
     h, w = scene.size
     image = cv2.warpAffine(
         scene.background,
@@ -52,7 +61,7 @@ def render_frame(scene: Scene, t: int, with_flow: bool = False) -> RenderedFrame
     flow = None
     target = _flow_target(scene, t)
     if with_flow:
-        ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+        ys, xs = grid if grid is not None else pixel_grid((h, w))
         flow = _affine_flow(scene.background_affines[t], scene.background_affines[target], xs, ys)
     for k, obj in enumerate(scene.objects):
         if not obj.visible[t]:
@@ -74,9 +83,9 @@ def render_frame(scene: Scene, t: int, with_flow: bool = False) -> RenderedFrame
         texture = cv2.warpAffine(
             obj.texture, local, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
         )
-        a = alpha[..., None].astype(np.float32) * (1 / 255)
+        a = alpha.astype(np.float32) * (1 / 255)
         roi = image[y0:y1, x0:x1]
-        roi[:] = (roi * (1 - a) + texture * a + 0.5).astype(np.uint8)
+        roi[:] = cv2.blendLinear(roi, texture, 1 - a, a)
         cover = alpha >= 128
         labels[y0:y1, x0:x1][cover] = k + 1
         if with_flow:
@@ -87,5 +96,6 @@ def render_frame(scene: Scene, t: int, with_flow: bool = False) -> RenderedFrame
 
 def render_scene(scene: Scene, with_flow: bool = False) -> Iterator[RenderedFrame]:
     """Frames of the scene in order, one at a time (bounded memory)."""
+    grid = pixel_grid(scene.size) if with_flow else None
     for t in range(scene.num_frames):
-        yield render_frame(scene, t, with_flow)
+        yield render_frame(scene, t, with_flow, grid)
