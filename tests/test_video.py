@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -288,3 +289,23 @@ def test_a_video_flagged_as_rotated_is_read_upright(tmp_path):
     assert v.size == (48, 32)
     assert psnr(v[1], np.rot90(clip[1])) > 35
     assert psnr(list(v)[2], np.rot90(clip[2])) > 35
+
+
+def test_frames_hidden_by_an_mp4_edit_list_are_not_counted_or_returned(tmp_path):
+    import av
+
+    clip = smooth_clip(count=10, h=32, w=48)
+    with av.open(str(tmp_path / "cut.mp4"), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 48, 32, "yuv420p"
+        for t, frame in enumerate(clip):
+            out = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            out.pts, out.time_base = t - 3, Fraction(1, 10)  # the first 3 frames lie before the start
+            container.mux(stream.encode(out))
+        container.mux(stream.encode())
+    v = Video.open(tmp_path / "cut.mp4")
+    assert len(v) == 7
+    sequential = list(v)
+    assert len(sequential) == 7 and psnr(sequential[0], clip[3]) > 35
+    for i in [5, 0, 6, 3]:
+        np.testing.assert_array_equal(v[i], sequential[i])

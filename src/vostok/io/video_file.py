@@ -76,7 +76,17 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
         width, height = first.width, first.height
         if _quarter_turns(first) % 2:
             width, height = height, width
-        return VideoInfo(width, height, float(rate) if rate else None, int(stream.frames or 0))
+        return VideoInfo(width, height, float(rate) if rate else None, _declared_frames(stream))
+
+
+def _declared_frames(stream) -> int:
+    """Frames the container declares, minus those its edit list hides (mp4/mov cut without re-encoding
+    keep samples that players never show); 0 when it does not say."""
+    declared = int(stream.frames or 0)
+    entries = stream.index_entries
+    if declared and len(entries) == declared:
+        declared -= sum(1 for entry in entries if entry.is_discard)
+    return declared
 
 
 def _quarter_turns(frame) -> int:
@@ -175,9 +185,10 @@ class FrameSeeker:
                 if stamp is None:
                     pts = None
                     break
-                pts.append(stamp)
-                if packet.is_keyframe:
+                if packet.is_keyframe:  # hidden keyframes still start the decoding of shown frames
                     keys.append(stamp)
+                if not packet.is_discard:
+                    pts.append(stamp)
         self._pts = sorted(pts) if pts is not None else []
         self._key_pts = sorted(keys)
 
