@@ -309,3 +309,17 @@ def test_frames_hidden_by_an_mp4_edit_list_are_not_counted_or_returned(tmp_path)
     assert len(sequential) == 7 and psnr(sequential[0], clip[3]) > 35
     for i in [5, 0, 6, 3]:
         np.testing.assert_array_equal(v[i], sequential[i])
+
+
+def test_iterating_an_mkv_settles_its_frame_count_in_the_same_pass(tmp_path, monkeypatch):
+    import vostok.video as video_module
+
+    write_video(tmp_path / "c.mkv", smooth_clip(count=6, h=16, w=16), fps=5)
+    v = Video.open(tmp_path / "c.mkv")
+
+    def no_second_pass(path):
+        raise AssertionError("counted by a separate decoding pass")
+
+    monkeypatch.setattr(video_module, "count_video_frames", no_second_pass)
+    assert sum(1 for _ in v) == 6
+    assert len(v) == 6 and v.names[-1] == "00005"

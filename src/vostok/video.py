@@ -90,7 +90,8 @@ class _FolderSource:
     def read(self, i: int) -> np.ndarray:
         return read_frame(self.paths[i])
 
-    def iterate(self, indices: Sequence[int]) -> Iterator[np.ndarray]:
+    def iterate(self, indices: Sequence[int] | None) -> Iterator[np.ndarray]:
+        indices = range(len(self)) if indices is None else indices
         # Read ahead on two threads (image decoding releases the GIL), a few frames at most, so disk and
         # decoding overlap with whatever the consumer computes; errors still surface at their frame.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="vostok-frames") as pool:
@@ -144,8 +145,8 @@ class _ArraySource:
     def read(self, i: int) -> np.ndarray:
         return self.frames[i]
 
-    def iterate(self, indices: Sequence[int]) -> Iterator[np.ndarray]:
-        for i in indices:
+    def iterate(self, indices: Sequence[int] | None) -> Iterator[np.ndarray]:
+        for i in range(len(self)) if indices is None else indices:
             yield self.frames[i]
 
 
@@ -179,7 +180,15 @@ class _FileSource:
             self._seeker = FrameSeeker(self.path)
         return self._seeker.read(i)
 
-    def iterate(self, indices: Sequence[int]) -> Iterator[np.ndarray]:
+    def iterate(self, indices: Sequence[int] | None) -> Iterator[np.ndarray]:
+        if indices is None:  # every frame: one pass, which also settles an undeclared count
+            count = 0
+            for frame in iter_video_frames(self.path, expected=self._declared or None):
+                count += 1
+                yield frame
+            if self._count is None:
+                self._count = count
+            return
         if isinstance(indices, range) and indices.start == 0 and indices.step == 1:
             frames = iter_video_frames(self.path, expected=self._declared or None)
             for _, frame in zip(indices, frames, strict=False):
@@ -205,6 +214,11 @@ class Video:
     the file once to index frame timestamps (no decoding); each access then seeks to the preceding
     keyframe and decodes at most one GOP, and ascending accesses reuse the decoder (about one frame each).
     Iterate (``for frame in v``) to read every frame: that is a single threaded decoding pass.
+
+    Opening reads headers only; for a video file also its first frame (its display matrix says whether
+    the video is shown rotated, as phone videos are; frames are returned upright, as players show them).
+    Containers that do not declare a frame count (mkv, webm) are counted by one decoding pass the first
+    time ``len()`` or ``names`` is asked for.
 
     Frame sizes are checked as frames are read: a frame whose size differs from the first raises
     :class:`InputError` naming it.
@@ -342,8 +356,11 @@ class Video:
         return self._finish(self._source.read(j), j)
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        positions = self._positions()
-        for j, frame in zip(positions, self._source.iterate(positions), strict=True):
+        if self._indices is None:  # need not know the length first (an mkv would be decoded twice)
+            for j, frame in enumerate(self._source.iterate(None)):
+                yield self._finish(frame, j)
+            return
+        for j, frame in zip(self._indices, self._source.iterate(self._indices), strict=True):
             yield self._finish(frame, j)
 
     def resized(self, max_size: int) -> Video:
