@@ -104,3 +104,12 @@ def test_flow_colours_follow_the_middlebury_wheel():
     assert rgb[2] == [0, 209, 255]  # leftwards: wheel entry 27 (cyan-blue)
     assert rgb[3] == [255, 229, 0]  # downwards: between red and green (yellow)
     assert rgb[4] == [255, 127, 127]  # half magnitude: half-way to white
+
+
+def test_fractional_label_ids_and_nan_grey_values_are_refused(tmp_path):
+    with pytest.raises(InputError, match="fractional"):
+        write_label_map(tmp_path / "m.png", np.array([[0.0, 1.5]]))
+    write_label_map(tmp_path / "m.png", np.array([[0.0, 2.0]]))  # integral floats are fine
+    np.testing.assert_array_equal(read_label_map(tmp_path / "m.png"), [[0, 2]])
+    with pytest.raises(InputError, match="NaN"):
+        write_grey_map(tmp_path / "g.png", np.array([[0.5, np.nan]]))

@@ -90,6 +90,11 @@ def write_label_map(
     if labels.ndim != 2:
         raise InputError(f"a label map must be 2-D (H, W); got shape {labels.shape}.")
     if labels.dtype != np.uint8:
+        if np.issubdtype(labels.dtype, np.floating) and not np.array_equal(labels, np.round(labels)):
+            raise InputError(
+                "a label map holds integer object ids; got fractional values (threshold or argmax "
+                "probabilities first)."
+            )
         if labels.size and (labels.min() < 0 or labels.max() > 255):
             raise InputError(f"label ids must lie in 0..255; got {labels.min()}..{labels.max()}.")
         labels = labels.astype(np.uint8)
@@ -131,6 +136,8 @@ def write_grey_map(path: str | os.PathLike, grey: np.ndarray, overwrite: bool = 
         raise InputError(f"a grey map must be 2-D (H, W); got shape {grey.shape}.")
     if grey.dtype != np.uint8:
         if np.issubdtype(grey.dtype, np.floating):
+            if np.isnan(grey).any():
+                raise InputError("the grey map contains NaN values; cannot write it.")
             if grey.size and (np.nanmin(grey) < 0 or np.nanmax(grey) > 1):
                 raise InputError("a float grey map must lie in [0, 1].")
             grey = (grey * 255).astype(np.uint8)
