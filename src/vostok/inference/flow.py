@@ -102,8 +102,9 @@ class RaftFlow:
         pair = [torch.from_numpy(np.ascontiguousarray(f)).permute(2, 0, 1)[None] for f in (first, second)]
         a, b = (p.to(self.device).float().div(127.5).sub(1.0) for p in pair)  # RAFT expects [-1, 1]
         h, w = a.shape[-2:]
-        ph, pw = (-h) % 8, (-w) % 8
-        pads = (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)  # centred replicate padding, as RAFT's demo
+        # centred replicate padding to multiples of 8 (as RAFT's demo), and to RAFT's 128-pixel minimum
+        ph, pw = max(128, h + (-h) % 8) - h, max(128, w + (-w) % 8) - w
+        pads = (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)
         a, b = (F.pad(t, pads, mode="replicate") for t in (a, b))
         flow = self.model(a, b, num_flow_updates=self.iters)[-1][0]
         flow = flow[:, pads[2] : pads[2] + h, pads[0] : pads[0] + w]
