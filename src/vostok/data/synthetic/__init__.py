@@ -6,7 +6,7 @@ moving textured background, with exact labels and exact optical flow, written in
   the Isomer zero-shot / VSOD sets); ``vostok datasets synth`` is its command line.
 """
 
-from vostok.data.synthetic.generate import SYNTH_LAYOUTS, generate_dataset
+from vostok.data.synthetic.generate import SYNTH_LAYOUTS, generate_dataset, scene_for_video
 from vostok.data.synthetic.video import make_scene, synthesize_video
 
-__all__ = ["SYNTH_LAYOUTS", "generate_dataset", "make_scene", "synthesize_video"]
+__all__ = ["SYNTH_LAYOUTS", "generate_dataset", "make_scene", "scene_for_video", "synthesize_video"]

@@ -14,6 +14,7 @@ import numpy as np
 
 from vostok.data.synthetic.layouts import layout_writers
 from vostok.data.synthetic.render import render_scene
+from vostok.data.synthetic.scene import Scene
 from vostok.data.synthetic.video import make_scene
 from vostok.errors import InputError, OverwriteError
 from vostok.progress import progress
@@ -30,15 +31,21 @@ def video_name(style: str, seed: int, index: int) -> str:
     return f"synth-{index:03d}"
 
 
+def scene_for_video(
+    layout: str, seed: int, index: int, frames: int, size: tuple[int, int], difficulty: float = 0.5
+) -> Scene:
+    """The scene :func:`generate_dataset` renders as video ``index`` of ``layout`` (for checking its files)."""
+    writer = layout_writers()[layout]
+    rng = np.random.default_rng([seed, index])
+    num_objects = int(rng.integers(writer.objects[0], writer.objects[1] + 1))
+    return make_scene(rng, 1 if writer.static else frames, size, num_objects, difficulty, writer.late_objects)
+
+
 def _render_and_write(job: tuple) -> tuple[str, dict]:
     layout, out, index, name, frames, size, seed, difficulty, write_flo = job
     cv2.setNumThreads(1)  # parallelism is over videos
     writer = layout_writers(write_flo)[layout]
-    rng = np.random.default_rng([seed, index])
-    num_objects = int(rng.integers(writer.objects[0], writer.objects[1] + 1))
-    scene = make_scene(
-        rng, 1 if writer.static else frames, size, num_objects, difficulty, writer.late_objects
-    )
+    scene = scene_for_video(layout, seed, index, frames, size, difficulty)
     return name, writer.write_video(Path(out), name, render_scene(scene, writer.with_flow), scene, index)
 
 
