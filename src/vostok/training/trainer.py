@@ -88,15 +88,7 @@ class Trainer:
         seed_everything(tcfg.seed)  # same initial weights on every rank
         model = recipe.build_model()
         if tcfg.init_weights:
-            state = load_checkpoint_file(tcfg.init_weights)
-            state = strip_prefix(state.get("model", state), "module.")
-            result = model.load_state_dict(state, strict=False)
-            if result.missing_keys and info.is_main:
-                print(
-                    f"init_weights: {len(result.missing_keys)} parameters keep their initialisation "
-                    f"(e.g. {', '.join(result.missing_keys[:3])})",
-                    file=sys.stderr,
-                )
+            self._load_init_weights(model, tcfg.init_weights, info)
         model.to(info.device)
         if info.distributed and info.device.type == "cuda" and tcfg.sync_batchnorm:
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
@@ -107,6 +99,24 @@ class Trainer:
                 find_unused_parameters=tcfg.find_unused_parameters,
             )
         return model
+
+    @staticmethod
+    def _load_init_weights(model: nn.Module, path: str, info: DistInfo) -> None:
+        """Start from an earlier stage's weights: every tensor whose name and shape match is loaded."""
+        state = load_checkpoint_file(path)
+        state = strip_prefix(state.get("model", state), "module.")
+        own = model.state_dict()
+        picked = {k: v for k, v in state.items() if k in own and tuple(v.shape) == tuple(own[k].shape)}
+        if not picked:
+            raise InputError(f"trainer.init_weights={path} shares no parameter with this model; wrong file?")
+        model.load_state_dict(picked, strict=False)
+        skipped = sorted(set(own) - set(picked))
+        if skipped and info.is_main:
+            print(
+                f"init_weights: {len(picked)} tensors loaded; {len(skipped)} keep their initialisation "
+                f"(e.g. {', '.join(skipped[:3])})",
+                file=sys.stderr,
+            )
 
     def _build_loader(self, recipe: Any, info: DistInfo, start: int) -> DataLoader:
         tcfg = self.config.trainer
