@@ -1,0 +1,205 @@
+"""Speed and peak memory of vostok's evaluation against vos-benchmark and PySODMetrics, side by side.
+
+Builds (once) the DAVIS-val-sized reference corpus with ../shared/tools/make_eval_corpus.py
+(30 sequences x 70 frames, 480x854), then times in this one run, on this machine:
+
+* vostok semi-supervised J&F vs vos-benchmark (2 processes) and davis2017-evaluation's recorded time,
+* vostok unsupervised J&F (20 RVOS proposals) vs davis2017-evaluation's recorded time,
+* vostok VSOD metrics vs PySODMetrics 1.6.2 (same five metrics, same frames).
+
+vos-benchmark and PySODMetrics never enter the project environment: they live in a throwaway venv
+(default /tmp/evalbench-venv; created with ``pip install vos-benchmark pysodmetrics==1.6.2`` when
+``--install`` is given). davis2017-evaluation is not reinstalled: its figures come from
+../shared/ref/eval/evalbench_timings.md (same corpus, 2 cores, quiet machine).
+
+Usage: python benchmarks/eval_speed.py [--corpus /tmp/evalbench/val] [--install] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("VOSTOK_SHARED", REPO.parent / "shared"))
+# davis2017-evaluation on this corpus, 2 cores, quiet machine (evalbench_timings.md / evaluation spec §5).
+DAVIS2017_SEMI_S = 84.2
+DAVIS2017_UNSUP_S = 1390.0
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack.extend(int(c) for c in f.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB, whole process tree) of a command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kib(proc.pid))
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed:\n{proc.stderr.read().decode()[-2000:]}")
+    return wall, peak / 1024
+
+
+def build_corpus(out: Path) -> None:
+    if (out / "manifest.json").is_file():
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "tools/make_eval_corpus.py"),
+            "--toolkit",
+            str(SHARED / "data/davis2017-val-examples"),
+            "--out",
+            str(out),
+            "--num-seqs",
+            "30",
+            "--frames",
+            "70",
+            "--height",
+            "480",
+            "--width",
+            "854",
+            "--seed",
+            "2017",
+        ],
+        check=True,
+    )
+
+
+def ensure_venv(venv: Path, install: bool) -> Path | None:
+    python = venv / "bin/python"
+    if python.exists():
+        return python
+    if not install:
+        return None
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "vos-benchmark", "pysodmetrics==1.6.2"], check=True
+    )
+    return python
+
+
+PYSOD_SCRIPT = textwrap.dedent(
+    """
+    import sys, os, cv2, py_sod_metrics as M
+    gt_root, pred_root = sys.argv[1], sys.argv[2]
+    ms = [M.MAE(), M.Smeasure(), M.WeightedFmeasure(), M.Emeasure(), M.Fmeasure()]
+    for v in sorted(os.listdir(gt_root)):
+        for f in sorted(os.listdir(os.path.join(gt_root, v))):
+            gt = cv2.imread(os.path.join(gt_root, v, f), cv2.IMREAD_GRAYSCALE)
+            pred = cv2.imread(os.path.join(pred_root, v, f), cv2.IMREAD_GRAYSCALE)
+            for m in ms:
+                m.step(pred, gt)
+    print([m.get_results() for m in ms][0])
+    """
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=Path("/tmp/evalbench/val"))
+    ap.add_argument("--venv", type=Path, default=Path("/tmp/evalbench-venv"))
+    ap.add_argument(
+        "--install", action="store_true", help="create the venv with vos-benchmark + pysodmetrics"
+    )
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip", nargs="*", default=[], choices=["semi", "unsup", "vsod", "vosb", "pysod"])
+    args = ap.parse_args()
+
+    build_corpus(args.corpus)
+    c = args.corpus
+    env = {**os.environ, "VOSTOK_NO_PROGRESS": "1"}
+    py = sys.executable
+    rows: list[tuple[str, float, float, str]] = []
+
+    def vostok(call: str) -> tuple[float, float]:
+        return measure([py, "-c", f"import vostok.evaluation as E; {call}"], env)
+
+    w = args.workers
+    if "semi" not in args.skip:
+        t, m = vostok(
+            f"E.evaluate_davis('{c}/davis', '{c}/results/semi/perturbed', workers={w}, show_progress=False)"
+        )
+        rows.append(
+            (
+                "vostok semi-supervised",
+                t,
+                m,
+                f"davis2017-evaluation {DAVIS2017_SEMI_S} s: 1/{DAVIS2017_SEMI_S / t:.1f}",
+            )
+        )
+    other = ensure_venv(args.venv, args.install)
+    if other is not None and "vosb" not in args.skip:
+        vt, vm = measure(
+            [
+                str(other),
+                "-m",
+                "vos_benchmark",
+                "-g",
+                f"{c}/davis/Annotations/480p",
+                "-m",
+                f"{c}/results/semi/perturbed",
+                "--num_processes",
+                str(w),
+            ],
+            env,
+        )
+        rows.append((f"vos-benchmark ({w} processes)", vt, vm, ""))
+        if "semi" not in args.skip:
+            rows[0] = (*rows[0][:3], rows[0][3] + f"; vos-benchmark: 1/{vt / rows[0][1]:.1f}")
+    if "unsup" not in args.skip:
+        t, m = vostok(
+            f"E.evaluate_davis('{c}/davis', '{c}/results/unsup/rvos', task='unsupervised', workers={w}, "
+            "show_progress=False)"
+        )
+        rows.append(
+            (
+                "vostok unsupervised (20 proposals)",
+                t,
+                m,
+                f"davis2017-evaluation {DAVIS2017_UNSUP_S} s: 1/{DAVIS2017_UNSUP_S / t:.0f}",
+            )
+        )
+    if "vsod" not in args.skip:
+        t, m = vostok(f"E.evaluate_vsod('{c}/vsod/GT', '{c}/vsod/pred/perturbed', workers={w})")
+        note = ""
+        if other is not None and "pysod" not in args.skip:
+            pt, pm = measure(
+                [str(other), "-c", PYSOD_SCRIPT, f"{c}/vsod/GT", f"{c}/vsod/pred/perturbed"], env
+            )
+            note = f"PySODMetrics: 1/{pt / t:.1f}"
+            rows.append(("PySODMetrics 1.6.2 (1 process)", pt, pm, ""))
+        rows.append(("vostok VSOD", t, m, note))
+    print(f"\ncorpus {c} (30 x 70 frames, 480x854); {os.cpu_count()} CPU cores; vostok workers={w}")
+    print(f"{'':38s} {'wall s':>8s} {'peak MiB':>9s}  ratio")
+    for name, t, m, note in rows:
+        print(f"{name:38s} {t:8.2f} {m:9.0f}  {note}")
+
+
+if __name__ == "__main__":
+    main()
