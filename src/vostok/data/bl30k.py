@@ -13,6 +13,7 @@ from pathlib import Path
 from vostok.data._files import list_images, list_subfolders, require_dir
 from vostok.data.base import Dataset, Sequence
 from vostok.data.registry import register_layout
+from vostok.errors import LayoutError
 
 
 @register_layout("bl30k")
@@ -26,6 +27,11 @@ def open_bl30k(root: Path) -> Dataset:
     )
     by_name = {}
     for name in list_subfolders(frames_root):
+        if not list_images(frames_root / name) and list_subfolders(frames_root / name):
+            raise LayoutError(
+                f"bl30k layout: {frames_root / name} holds folders, not frames; expected "
+                "JPEGImages/<video>/*.jpg. A JPEGImages/480p/<video>/ tree is the DAVIS layout (--layout davis2017)."
+            )
         by_name[name] = Sequence(
             name=name,
             frame_paths=[p for p in list_images(frames_root / name) if p.suffix.lower() in (".jpg", ".jpeg")],
