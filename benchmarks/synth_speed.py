@@ -1,6 +1,7 @@
 """Time the synthetic DAVIS-2017 set of the issue (30 videos x 70 frames x 480x854) on this machine.
 
-Prints wall time for 1 worker and for the default worker count, the frames per second, and as a baseline
+Prints wall and CPU time for 1 worker and for the default worker count, the frames per second (wall
+time depends on what else runs: the load average is printed beside it), and as a baseline
 measured in the same run the time to merely JPEG-encode and PNG-write the same number of frames (the
 floor any generator writing these files pays), so the ratio says how much rendering adds.
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -38,6 +40,12 @@ def write_only_baseline(out: Path, count: int, h: int, w: int) -> float:
     return time.perf_counter() - start
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (worker pools), in seconds."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--videos", type=int, default=30)
@@ -53,13 +61,16 @@ def main() -> None:
         print(f"baseline (encode + write {total} frames, 1 process): {baseline:.1f} s")
         for workers in (1, None):
             out = tmp / f"synth-{workers}"
+            cpu_before = _cpu_seconds()
             start = time.perf_counter()
             generate_dataset(args.layout, out, args.videos, args.frames, (h, w), seed=0, workers=workers)
             elapsed = time.perf_counter() - start
+            cpu = _cpu_seconds() - cpu_before
             label = "1 worker" if workers == 1 else f"default workers ({min(4, os.cpu_count() or 1)})"
             print(
                 f"{args.layout} {args.videos} x {args.frames} x {h}x{w}, {label}: {elapsed:.1f} s "
-                f"({total / elapsed:.0f} frames/s, {elapsed / baseline:.2f}x the write-only baseline)"
+                f"({total / elapsed:.0f} frames/s, {elapsed / baseline:.2f}x the write-only baseline); "
+                f"CPU {cpu:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
             )
             shutil.rmtree(out)
 

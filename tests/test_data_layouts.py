@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -205,3 +206,19 @@ def test_generation_is_byte_identical_for_a_seed_whatever_the_worker_count(tmp_p
     c = generate_dataset("davis2016", tmp_path / "c", videos=3, frames=4, size=SIZE, seed=10, workers=1)
     assert _digest(a) == _digest(b)
     assert _digest(a) != _digest(c)
+
+
+def test_davis2017_test_dev_needs_only_first_frame_annotations(made, tmp_path):
+    root = shutil.copytree(made("davis2017"), tmp_path / "test-dev")
+    for folder in (root / "Annotations" / "480p").iterdir():
+        for png in sorted(folder.iterdir())[1:]:
+            png.unlink()
+    sets = root / "ImageSets" / "2017"
+    (sets / "test-dev.txt").write_text("synth-000\nsynth-001\nsynth-002\n")
+    (sets / "train.txt").unlink()
+    (sets / "val.txt").unlink()
+    for ds in (open_dataset("davis2017", root), open_dataset("davis2017", root, subset="test-dev")):
+        assert len(ds) == 3 and ds.check() == []
+        seq = ds.sequence("synth-000")
+        assert list(seq.annotation_paths) == ["00000"] and len(seq.frame_paths) == FRAMES
+        assert set(seq.first_frames.values()) == {"00000"}

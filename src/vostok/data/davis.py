@@ -66,7 +66,10 @@ def _open_davis(
         "(the folder that holds JPEGImages, Annotations and ImageSets).",
     )
     ann_root = root / annotations / resolution
-    test_dev = subset is not None and subset.startswith("test")
+    sets = root / "ImageSets" / year
+    # a test-dev download holds only test-dev.txt, and annotates only the first frame of each sequence
+    only_test_lists = (sets / "test-dev.txt").is_file() and not (sets / "val.txt").is_file()
+    test_dev = subset.startswith("test") if subset is not None else only_test_lists
     if not test_dev:
         require_dir(
             ann_root, "annotation folder", layout, f"Expected {annotations}/{resolution}/<sequence>/*.png."
