@@ -16,7 +16,10 @@ def frame_to_tensor(frame: np.ndarray, device: torch.device | str = "cpu") -> to
 
     Float frames are taken as already in [0, 1] (the reference clips are float).
     """
-    x = torch.from_numpy(np.ascontiguousarray(frame)).to(device).permute(2, 0, 1)
+    frame = np.ascontiguousarray(frame)
+    if not frame.flags.writeable:  # decoded frames may be read-only views; torch wants writable memory
+        frame = frame.copy()
+    x = torch.from_numpy(frame).to(device).permute(2, 0, 1)
     x = x.float() if x.is_floating_point() else x.float().div_(255.0)
     return normalise(x[None])
 

@@ -102,6 +102,7 @@ class MemoryPredictor:
     """Semi-supervised VOS with a memory network; subclasses set the paper defaults below."""
 
     name = "memory"
+    prompt = "mask"  # what the CLI must give: a mask of the objects (zero-shot models say "none")
     default_top_k = 20
     default_mem_every = 5
     bounded_capacity = 8
@@ -123,6 +124,17 @@ class MemoryPredictor:
         self.top_k = top_k or self.default_top_k
         self.mem_every = mem_every or self.default_mem_every
         self.memory_frames = memory_frames or self.bounded_capacity
+
+    # benchmark family -> the authors' settings for it (see configure_for)
+    benchmark_settings: dict[str, dict[str, Any]] = {}
+
+    def configure_for(self, benchmark: str, keep: set[str] | frozenset[str] = frozenset()) -> None:
+        """Apply the authors' settings for ``benchmark`` ("davis2016", "davis2017", "youtube"), except the
+        option names in ``keep`` (those the user set explicitly)."""
+        for key, value in self.benchmark_settings.get(benchmark, {}).items():
+            if key not in keep:
+                setattr(self, key, value)
+        self.reset()
 
     def schedule(self, mode: str, single_object: bool = False) -> Schedule:
         if mode not in MODES:

@@ -30,6 +30,11 @@ class IMSFRPredictor(MemoryPredictor):
     name = "imsfr"
     default_top_k = 4
     default_mem_every = 6
+    benchmark_settings = {
+        "davis2016": {"top_k": 12, "mem_every": 6, "sampling": "davis2016"},
+        "davis2017": {"top_k": 4, "mem_every": 6, "sampling": "davis2017"},
+        "youtube": {"top_k": 20, "mem_every": 3, "sampling": "youtube"},
+    }
 
     def __init__(
         self, network: torch.nn.Module, sampling: str = "davis2017", seed: int = 0, **options: Any
