@@ -155,20 +155,12 @@ def main() -> None:
         )
     other = ensure_venv(args.venv, args.install)
     if other is not None and "vosb" not in args.skip:
-        vt, vm = measure(
-            [
-                str(other),
-                "-m",
-                "vos_benchmark",
-                "-g",
-                f"{c}/davis/Annotations/480p",
-                "-m",
-                f"{c}/results/semi/perturbed",
-                "--num_processes",
-                str(w),
-            ],
-            env,
+        vosb = (
+            "from vos_benchmark.benchmark import benchmark; "
+            f"benchmark(['{c}/davis/Annotations/480p'], ['{c}/results/semi/perturbed'], num_processes={w}, "
+            "verbose=False)"
         )
+        vt, vm = measure([str(other), "-c", vosb], env)
         rows.append((f"vos-benchmark ({w} processes)", vt, vm, ""))
         if "semi" not in args.skip:
             rows[0] = (*rows[0][:3], rows[0][3] + f"; vos-benchmark: 1/{vt / rows[0][1]:.1f}")
