@@ -40,7 +40,8 @@ def test_check_of_a_folder_in_another_layout_exits_two_with_one_paragraph(tmp_pa
     _synth(tmp_path / "d")
     assert main(["datasets", "check", str(tmp_path / "d"), "--layout", "bl30k"]) == 2
     err = capsys.readouterr().err
-    assert "Error: bl30k layout: frame folder" in err and "Traceback" not in err
+    assert "Error: bl30k layout:" in err and "the DAVIS layout (--layout davis2017)" in err
+    assert "Traceback" not in err
 
 
 def test_synth_refuses_a_non_empty_folder_unless_overwrite(tmp_path, capsys):
