@@ -14,7 +14,7 @@ from PIL import Image
 from vostok.data import open_dataset
 from vostok.data.synthetic import generate_dataset, scene_for_video
 from vostok.data.synthetic.render import render_scene
-from vostok.io.flow import flow_to_color
+from vostok.io.flow import flow_to_color, read_flo
 
 SIZE = (48, 64)
 FRAMES = 12
@@ -222,3 +222,14 @@ def test_davis2017_test_dev_needs_only_first_frame_annotations(made, tmp_path):
         seq = ds.sequence("synth-000")
         assert list(seq.annotation_paths) == ["00000"] and len(seq.frame_paths) == FRAMES
         assert set(seq.first_frames.values()) == {"00000"}
+
+
+def test_flo_files_hold_the_exact_flow_when_asked_for(tmp_path):
+    root = generate_dataset(
+        "davis2016", tmp_path / "d", videos=1, frames=3, size=SIZE, seed=2, workers=1, write_flo=True
+    )
+    truth = list(render_scene(scene_for_video("davis2016", 2, 0, 3, SIZE), with_flow=True))
+    for t in range(3):
+        flo = read_flo(root / "Flow" / "480p" / "synth-000" / f"{t:05d}.flo")
+        np.testing.assert_array_equal(flo, truth[t].flow)
+    assert open_dataset("davis2016", root).check() == []
