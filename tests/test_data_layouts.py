@@ -233,3 +233,20 @@ def test_flo_files_hold_the_exact_flow_when_asked_for(tmp_path):
         flo = read_flo(root / "Flow" / "480p" / "synth-000" / f"{t:05d}.flo")
         np.testing.assert_array_equal(flo, truth[t].flow)
     assert open_dataset("davis2016", root).check() == []
+
+
+def test_davis2017_also_serves_the_unsupervised_task_and_the_2016_lists(made):
+    root = made("davis2017")
+    unsup = open_dataset("davis2017", root, unsupervised=True)
+    semi = open_dataset("davis2017", root)
+    assert unsup.check() == []
+    np.testing.assert_array_equal(
+        unsup.sequence("synth-000").read_annotation("00003"),
+        semi.sequence("synth-000").read_annotation("00003"),
+    )
+    single = open_dataset("davis2016", root, subset="val")
+    assert single.sequences == ["synth-002"]
+    labels = semi.sequence("synth-002").read_annotation("00000")
+    np.testing.assert_array_equal(
+        single.sequence("synth-002").read_annotation("00000"), (labels > 0).astype(np.uint8)
+    )

@@ -137,13 +137,11 @@ def thin_plate_spline_warp(
     masks: list[np.ndarray],
     points: int = 12,
     sigma: float = 0.02,
-    grid_step: int = 8,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """A smooth random deformation: ``points`` random control points move by N(0, sigma) (in [0,1] image
     coordinates); a thin-plate spline through them gives the sampling map, applied with ``cv2.remap``.
 
-    The spline is evaluated on a coarse grid and upsampled (it is smooth, so this is exact to well under a
-    pixel and far faster than evaluating it per pixel).
+    The 16-centre spline costs O(pixels x centres) to evaluate, a few milliseconds at 384 x 384.
     """
     h, w = image.shape[:2]
     dst = rng.uniform(0, 1, (points, 2))
@@ -151,12 +149,10 @@ def thin_plate_spline_warp(
     # anchor the corners so the warp stays inside the frame and the spline is well posed
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     spline = RBFInterpolator(np.vstack([dst, corners]), np.vstack([src, corners]), kernel="thin_plate_spline")
-    gh, gw = max(2, h // grid_step + 1), max(2, w // grid_step + 1)
-    gy, gx = np.meshgrid(np.linspace(0, 1, gh), np.linspace(0, 1, gw), indexing="ij")
-    coarse = spline(np.stack([gx.ravel(), gy.ravel()], 1)).reshape(gh, gw, 2)
-    fine = cv2.resize(coarse.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    map_x = fine[..., 0] * (w - 1)
-    map_y = fine[..., 1] * (h - 1)
+    gy, gx = np.meshgrid(np.arange(h) / max(1, h - 1), np.arange(w) / max(1, w - 1), indexing="ij")
+    warped = spline(np.stack([gx.ravel(), gy.ravel()], 1)).reshape(h, w, 2)
+    map_x = (warped[..., 0] * (w - 1)).astype(np.float32)
+    map_y = (warped[..., 1] * (h - 1)).astype(np.float32)
     image = cv2.remap(image, map_x, map_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
     masks = [cv2.remap(m, map_x, map_y, _mask_interp(m), borderMode=cv2.BORDER_REFLECT) for m in masks]
     return image, masks

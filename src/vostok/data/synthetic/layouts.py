@@ -7,6 +7,8 @@ finisher ``(out, infos)`` that writes the dataset-level files (ImageSets lists, 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,18 +70,30 @@ def split_train_val(names: list[str]) -> tuple[list[str], list[str]]:
 
 # --- DAVIS 2017 ---------------------------------------------------------------------------------------
 def _davis2017_video(out: Path, name: str, frames: Iterator[RenderedFrame], scene: Scene, index: int) -> dict:
+    """Frames, palette annotations on every frame, and the same objects as the unsupervised-task ground
+    truth (``Annotations_unsupervised``, hard links: the synthetic objects are the salient ones)."""
     for f in frames:
-        write_jpeg(out / "JPEGImages" / "480p" / name / f"{_frame_name(f.index)}.jpg", f.image)
-        write_label_map(out / "Annotations" / "480p" / name / f"{_frame_name(f.index)}.png", f.labels)
+        stem = _frame_name(f.index)
+        write_jpeg(out / "JPEGImages" / "480p" / name / f"{stem}.jpg", f.image)
+        semi = out / "Annotations" / "480p" / name / f"{stem}.png"
+        write_label_map(semi, f.labels)
+        unsup = out / "Annotations_unsupervised" / "480p" / name / f"{stem}.png"
+        unsup.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(semi, unsup)
+        except OSError:  # file systems without hard links
+            shutil.copyfile(semi, unsup)
     return {}
 
 
 def _davis2017_finish(out: Path, infos: list[tuple[str, dict]]) -> None:
+    """ImageSets/2017 lists, and ImageSets/2016 (the same split, as DAVIS-2017 trainval ships both)."""
     train, val = split_train_val([n for n, _ in infos])
-    sets = out / "ImageSets" / "2017"
-    sets.mkdir(parents=True, exist_ok=True)
-    (sets / "train.txt").write_text("".join(f"{n}\n" for n in train))
-    (sets / "val.txt").write_text("".join(f"{n}\n" for n in val))
+    for year in ("2017", "2016"):
+        sets = out / "ImageSets" / year
+        sets.mkdir(parents=True, exist_ok=True)
+        (sets / "train.txt").write_text("".join(f"{n}\n" for n in train))
+        (sets / "val.txt").write_text("".join(f"{n}\n" for n in val))
 
 
 # --- DAVIS 2016 (binary annotations, flow images) ----------------------------------------------------
