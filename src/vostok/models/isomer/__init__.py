@@ -54,9 +54,11 @@ def load(
     backbone: str | None = None,
     sgst_mode: str = "authors",
     batch_size: int = 4,
+    input_size: int = 512,
     allow_pickle: bool = False,
 ) -> IsomerPredictor:
-    """Registry loader: ``backbone`` defaults to the checkpoint's (Swin-T without one)."""
+    """Registry loader: ``backbone`` defaults to the checkpoint's (Swin-T without one); ``input_size`` is
+    the square size frames and flow images are resized to (512 as trained; smaller is faster, less exact)."""
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     net = build_network(checkpoint, backbone=backbone, sgst_mode=sgst_mode, allow_pickle=allow_pickle)
-    return IsomerPredictor(net, device=device, batch_size=batch_size)
+    return IsomerPredictor(net, device=device, batch_size=batch_size, input_size=input_size)
