@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from vostok.data import open_dataset
-from vostok.data.synthetic import generate_dataset, scene_for_video
+from vostok.data.synthetic import SYNTH_LAYOUTS, generate_dataset, scene_for_video
 from vostok.data.synthetic.render import render_scene
 from vostok.io.flow import flow_to_color, read_flo
 
@@ -250,3 +250,13 @@ def test_davis2017_also_serves_the_unsupervised_task_and_the_2016_lists(made):
     np.testing.assert_array_equal(
         single.sequence("synth-002").read_annotation("00000"), (labels > 0).astype(np.uint8)
     )
+
+
+@pytest.mark.parametrize("layout", SYNTH_LAYOUTS)
+def test_every_synthesised_layout_reads_back_without_problems(layout, tmp_path):
+    root = generate_dataset(layout, tmp_path / layout, videos=3, frames=6, size=(32, 40), seed=1, workers=1)
+    ds = open_dataset(layout, root)
+    assert len(ds) == (2 if layout.startswith("youtube-vos") else 3)  # YouTube-VOS: 1 of 3 is in valid
+    assert ds.check() == []
+    for seq in ds:
+        assert seq.annotation_paths and seq.first_frames
