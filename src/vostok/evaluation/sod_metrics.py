@@ -54,15 +54,17 @@ def frame_scores(pred_grey: np.ndarray, gt_grey: np.ndarray) -> FrameScores:
     size = gt.size
     n_fg = int(np.count_nonzero(gt))
     quantised = (lut * 255).astype(np.uint8)  # PySODMetrics' (pred * 255).astype(uint8), per grey level
-    code = pred_grey.astype(np.intp) + (gt.astype(np.intp) << 8)
-    hist = np.bincount(code.ravel(), minlength=512)
-    bg_hist_grey, fg_hist_grey = hist[:256], hist[256:]
+    # Integer histograms of the grey levels inside / outside the ground truth (OpenCV: float32 counts,
+    # exact below 2**24 pixels per frame).
+    all_hist = cv2.calcHist([pred_grey], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+    fg_hist_grey = cv2.calcHist([pred_grey], [0], gt.view(np.uint8), [256], [0, 256]).ravel().astype(np.int64)
+    bg_hist_grey = all_hist - fg_hist_grey
     fg_hist = np.bincount(quantised, weights=fg_hist_grey, minlength=256).astype(np.int64)
     bg_hist = np.bincount(quantised, weights=bg_hist_grey, minlength=256).astype(np.int64)
     fg_at = np.cumsum(np.flip(fg_hist))  # foreground pixels predicted >= each threshold (255 down to 0)
     bg_at = np.cumsum(np.flip(bg_hist))
 
-    mae = float(np.mean(np.abs(pred - gt)))
+    mae = float((np.dot(fg_hist_grey, 1 - lut) + np.dot(bg_hist_grey, lut)) / size)
     threshold = min(2 * pred.mean(), 1)
     above = lut >= threshold
     tp = int(fg_hist_grey[above].sum())
@@ -199,21 +201,38 @@ def _gauss_1d(size: int = 7, sigma: float = 5) -> np.ndarray:
 _GAUSS = _gauss_1d()
 
 
+def background_distance(gt: np.ndarray) -> np.ndarray:
+    """Euclidean distance of every pixel to the nearest foreground pixel, exactly as scipy's EDT.
+
+    OpenCV's exact (Felzenszwalb) transform is several times faster but returns float32; the squared
+    distance is an integer, recovered by rounding, and its float64 square root is scipy's value bit for bit.
+    """
+    d32 = cv2.distanceTransform((~gt).view(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    return np.sqrt(np.rint(np.square(d32, dtype=np.float64)))
+
+
 def weighted_f_measure(pred: np.ndarray, gt: np.ndarray) -> float:
-    """Weighted F-measure (Margolin et al. 2014), beta = 1; the ground truth must not be empty."""
-    dist, idx = distance_transform_edt(~gt, return_indices=True)
-    err = np.abs(pred - gt)
-    bg = ~gt
-    err_t = err.copy()
-    err_t[bg] = err[idx[0][bg], idx[1][bg]]
+    """Weighted F-measure (Margolin et al. 2014), beta = 1; the ground truth must not be empty.
+
+    The error blurred over the nearest-foreground-filled map only matters at foreground pixels, and a
+    7x7 filter reaches 3 pixels, so that part runs inside the foreground's bounding box grown by 3
+    (the feature transform, whose tie-breaking picks the pixel, sees every foreground pixel there).
+    """
+    h, w = gt.shape
+    x, y, bw, bh = cv2.boundingRect(gt.view(np.uint8))
+    top, left = max(y - 3, 0), max(x - 3, 0)
+    box = (slice(top, min(y + bh + 3, h)), slice(left, min(x + bw + 3, w)))
+    gt_c, pred_c = gt[box], pred[box]
+    _, idx = distance_transform_edt(~gt_c, return_indices=True)
+    err = np.abs(pred_c - gt_c)
+    err_t = err[idx[0], idx[1]]  # equals err on the foreground (each pixel is its own nearest)
     # Separable Gaussian (cv2) instead of a 7x7 scipy convolution: same weights, ~1e-16 apart, 5x faster.
     blurred = cv2.sepFilter2D(err_t, cv2.CV_64F, _GAUSS, _GAUSS, borderType=cv2.BORDER_CONSTANT)
-    min_err = np.where(gt & (blurred < err), blurred, err)
-    weight = np.where(bg, 2 - np.exp(np.log(0.5) / 5 * dist), 1.0)
-    ew = min_err * weight
-    ew_fg = ew[gt]
-    tp_w = np.count_nonzero(gt) - np.sum(ew_fg)
-    fp_w = np.sum(ew[bg])
+    ew_fg = np.where(blurred < err, blurred, err)[gt_c]
+    bg = ~gt
+    dist = background_distance(gt)
+    fp_w = np.sum(pred[bg] * (2 - np.exp(np.log(0.5) / 5 * dist[bg])))
+    tp_w = ew_fg.size - np.sum(ew_fg)
     recall = 1 - np.mean(ew_fg)
     precision = tp_w / (tp_w + fp_w + EPS)
     return float(2 * recall * precision / (recall + precision + EPS))
