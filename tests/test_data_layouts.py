@@ -260,3 +260,13 @@ def test_every_synthesised_layout_reads_back_without_problems(layout, tmp_path):
     assert ds.check() == []
     for seq in ds:
         assert seq.annotation_paths and seq.first_frames
+
+
+def test_png_frames_are_read_where_a_sequence_has_no_jpegs(made, tmp_path):
+    root = shutil.copytree(made("bl30k"), tmp_path / "bl30k")
+    folder = root / "JPEGImages" / "synth-000"
+    for jpg in folder.iterdir():
+        Image.open(jpg).save(jpg.with_suffix(".png"))
+        jpg.unlink()
+    seq = open_dataset("bl30k", root).sequence("synth-000")
+    assert [p.name for p in seq.frame_paths[:2]] == ["00000.png", "00001.png"]

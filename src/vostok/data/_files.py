@@ -28,6 +28,13 @@ def list_images(folder: Path, suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> lis
     return sorted(files, key=lambda p: natural_key(p.name))
 
 
+def list_frames(folder: Path) -> list[Path]:
+    """Frame images of a sequence folder: its JPEGs (the datasets' format), else whatever images it has."""
+    images = list_images(folder)
+    jpegs = [p for p in images if p.suffix.lower() in (".jpg", ".jpeg")]
+    return jpegs or images
+
+
 def list_subfolders(folder: Path) -> list[str]:
     """Names of the visible sub-folders of ``folder``, in natural order."""
     if not folder.is_dir():

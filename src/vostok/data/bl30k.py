@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vostok.data._files import list_images, list_subfolders, require_dir
+from vostok.data._files import list_frames, list_images, list_subfolders, require_dir
 from vostok.data.base import Dataset, Sequence
 from vostok.data.registry import register_layout
 from vostok.errors import LayoutError
@@ -34,7 +34,7 @@ def open_bl30k(root: Path) -> Dataset:
             )
         by_name[name] = Sequence(
             name=name,
-            frame_paths=[p for p in list_images(frames_root / name) if p.suffix.lower() in (".jpg", ".jpeg")],
+            frame_paths=list_frames(frames_root / name),
             annotation_paths={p.stem: p for p in list_images(ann_root / name, (".png",))},
             dense_annotations=True,
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vostok.data._files import list_images, list_subfolders, read_name_list, require_dir
+from vostok.data._files import list_frames, list_images, list_subfolders, read_name_list, require_dir
 from vostok.data.base import Dataset, Sequence
 from vostok.data.registry import register_layout
 from vostok.errors import InputError, LayoutError
@@ -92,7 +92,7 @@ def _open_davis(
 
     by_name = {}
     for name in names:
-        frames = [p for p in list_images(frames_root / name) if p.suffix.lower() in (".jpg", ".jpeg")]
+        frames = list_frames(frames_root / name)
         anns = {p.stem: p for p in list_images(ann_root / name, (".png",))}
         flow_paths = None
         if flow_root.is_dir():

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from vostok.data._files import list_images, list_subfolders, natural_key, require_dir
+from vostok.data._files import list_frames, list_images, list_subfolders, natural_key, require_dir
 from vostok.data.base import Dataset, Sequence
 from vostok.data.registry import register_layout
 from vostok.errors import InputError, LayoutError
@@ -108,7 +108,7 @@ def _open_youtube(root: Path, layout: str, split: str, all_frames: bool) -> Data
 
     by_name = {}
     for vid in on_disk:
-        frames = [p for p in list_images(frames_root / vid) if p.suffix.lower() in (".jpg", ".jpeg")]
+        frames = list_frames(frames_root / vid)
         anns = {p.stem: p for p in list_images(ann_root / vid, (".png",))}
         first = None
         if meta is not None and vid in meta:
