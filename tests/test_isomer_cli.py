@@ -71,3 +71,13 @@ def test_a_dataset_without_flow_images_is_a_clear_error(davis16, tmp_path, capsy
     (tmp_path / "isomer_mit_b0.pth").symlink_to(davis16 / "isomer_mit_b0.pth")
     assert _infer(tmp_path, tmp_path / "out") == 2
     assert "no flow images" in capsys.readouterr().err
+
+
+def test_segment_one_video_with_a_flow_folder_writes_raw_probabilities(davis16, tmp_path):
+    frames = next((davis16 / "ds" / "JPEGImages" / "480p").iterdir())
+    flows = davis16 / "ds" / "Flow" / "480p" / frames.name
+    args = ["isomer", "segment", str(frames), "--out", str(tmp_path), "--flow-dir", str(flows)]
+    args += ["--checkpoint", str(davis16 / "isomer_mit_b0.pth"), "--input-size", "64", "--raw-probabilities"]
+    assert main(args) == 0
+    greys = [read_grey_map(tmp_path / frames.name / f"{i:05d}.png") for i in range(3)]
+    assert all(int(g.max()) - int(g.min()) < 200 for g in greys)  # sigmoid x 255, not stretched to 0..255

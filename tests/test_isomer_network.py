@@ -102,12 +102,12 @@ def _tiny_predictor(batch_size: int) -> IsomerPredictor:
 
 def test_results_do_not_depend_on_the_batch_size():
     rng = np.random.default_rng(0)
-    frames = list(rng.integers(0, 256, (5, 40, 48, 3), dtype=np.uint8))
-    flows = list(rng.integers(0, 256, (5, 40, 48, 3), dtype=np.uint8))
+    frames = list(rng.integers(0, 256, (3, 40, 48, 3), dtype=np.uint8))
+    flows = list(rng.integers(0, 256, (3, 40, 48, 3), dtype=np.uint8))
     one = list(_tiny_predictor(1).segment(Video.from_frames(frames), flow_images=flows))
-    three = list(_tiny_predictor(3).segment(Video.from_frames(frames), flow_images=flows))
-    assert [r.index for r in three] == [0, 1, 2, 3, 4]
-    assert three[4].probabilities.shape == (40, 48)
+    three = list(_tiny_predictor(2).segment(Video.from_frames(frames), flow_images=flows))
+    assert [r.index for r in three] == [0, 1, 2]
+    assert three[2].probabilities.shape == (40, 48)
     for a, b in zip(one, three, strict=True):
         np.testing.assert_allclose(a.probabilities, b.probabilities, atol=1e-5)
 
