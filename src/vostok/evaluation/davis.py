@@ -93,10 +93,11 @@ def _objects(labels: np.ndarray, ids: range, radius: int, keep: np.ndarray | Non
     by "not void" in the unsupervised task.
     """
     shape = labels.shape
-    present = present_ids(labels)
+    # With many ids (proposals) one histogram pass is cheaper than a comparison per absent id.
+    present = present_ids(labels) if len(ids) > 4 else None
     out = []
     for k in ids:
-        if not present[k]:
+        if present is not None and not present[k]:
             out.append(EMPTY_OBJECT)
             continue
         full = labels == k
@@ -198,8 +199,7 @@ def evaluate_sequence(job: SequenceJob) -> dict[int, tuple[np.ndarray, np.ndarra
                     f"{pred_path} holds id {top}, but sequence {job.name!r} has {n_obj} object(s) in its "
                     "first ground-truth frame; predicted ids must be 1..number of objects."
                 )
-            if not job.binary:
-                gt = np.where(gt == VOID_ID, 0, gt).astype(np.uint8)
+            # 255 (void) needs no removal: only ids 1..n_obj < 255 are ever compared.
             js[t], fs[t] = _semi_frame(gt, pred, n_obj, radius)
     if not job.unsupervised:
         return {k + 1: (js[:, k].copy(), fs[:, k].copy()) for k in range(n_obj)}
