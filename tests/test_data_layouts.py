@@ -69,7 +69,7 @@ def test_davis2017_video_streams_the_jpeg_frames(made):
     assert len(video) == FRAMES and video.names[:2] == ["00000", "00001"]
     first = next(iter(video))
     np.testing.assert_array_equal(first, np.array(Image.open(seq.frame_paths[0]).convert("RGB")))
-    assert np.abs(first.astype(int) - _rendered("davis2017", 0)[0].image).mean() < 4  # JPEG q90
+    assert np.abs(first.astype(int) - _rendered("davis2017", 0)[0].image).mean() < 8  # JPEG q90, grainy 48x64
 
 
 def test_davis2016_has_binary_annotations_and_rendered_true_flow(made):

@@ -135,3 +135,25 @@ def test_difficulty_moves_objects_faster():
 def test_bad_settings_are_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(InputError, match=message):
         synthesize_video(**kwargs)
+
+
+def _colour_model_iou(difficulty: float, seed: int) -> float:
+    """IoU of a foreground/background colour-histogram classifier fit on frame 0 and applied to frame 2."""
+    frames, labels, _ = synthesize_video(
+        frames=3, size=(120, 160), num_objects=3, seed=seed, difficulty=difficulty, with_flow=False
+    )
+    q = frames.astype(np.int64) // 16
+    code = q[..., 0] * 256 + q[..., 1] * 16 + q[..., 2]
+    fg = np.bincount(code[0][labels[0] > 0], minlength=4096) + 1e-3
+    bg = np.bincount(code[0][labels[0] == 0], minlength=4096) + 1e-3
+    prior = (labels[0] > 0).mean()
+    predicted = (fg / fg.sum() * prior > bg / bg.sum() * (1 - prior))[code[2]]
+    truth = labels[2] > 0
+    return (predicted & truth).sum() / (predicted | truth).sum()
+
+
+def test_difficulty_makes_colour_alone_a_worse_segmenter():
+    easy = np.mean([_colour_model_iou(0.0, seed) for seed in range(6)])
+    hard = np.mean([_colour_model_iou(1.0, seed) for seed in range(6)])
+    assert easy > 0.9
+    assert hard < easy - 0.1

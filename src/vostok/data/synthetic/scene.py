@@ -79,21 +79,54 @@ def _background(rng: np.random.Generator, frames: int, h: int, w: int, difficult
     kind = PATTERNS[int(rng.integers(len(PATTERNS)))]
     period = rng.uniform(20, 60) * max(h, w) / 854
     canvas = make_texture(rng, bh, bw, colours, kind, period, grain=20 + 20 * difficulty)
-    return canvas, affines
+    _paint_distractors(rng, canvas, int(round(rng.uniform(0, 8) * difficulty)), min(h, w))
+    return canvas, affines, colours
+
+
+def _object_look(
+    rng: np.random.Generator, size: int, difficulty: float, background_colours: tuple[np.ndarray, np.ndarray]
+) -> tuple[str, np.ndarray, np.ndarray]:
+    """(shape, alpha sprite, texture) of an object. With probability 0.7 x difficulty one of its two colours
+    is a background colour, so colour alone no longer separates it: its pattern, outline and motion must."""
+    shape = SHAPES[int(rng.integers(len(SHAPES)))]
+    alpha = shape_sprite(rng, shape, size)
+    sat = (0.45 - 0.3 * difficulty, 1.0)
+    colours = [random_colour(rng, sat, (0.35, 1.0)), random_colour(rng, sat, (0.2, 1.0))]
+    if rng.random() < 0.7 * difficulty:
+        shared = background_colours[int(rng.integers(2))]
+        colours[int(rng.integers(2))] = np.clip(shared + rng.uniform(-15, 15, 3), 0, 255).astype(np.float32)
+    kind = PATTERNS[int(rng.integers(len(PATTERNS)))]
+    texture = make_texture(rng, size, size, tuple(colours), kind, rng.uniform(6, 18) * size / 100, grain=25)
+    return shape, alpha, texture
+
+
+def _paint_distractors(rng: np.random.Generator, canvas: np.ndarray, count: int, short: int) -> None:
+    """Paint object-like textured shapes into the background (they move with it and are not objects)."""
+    no_colours = (np.zeros(3, np.float32), np.zeros(3, np.float32))
+    for _ in range(count):
+        size = int(short * rng.uniform(0.1, 0.3)) | 1
+        _, alpha, texture = _object_look(rng, size, 0.0, no_colours)
+        y = int(rng.integers(0, canvas.shape[0] - size))
+        x = int(rng.integers(0, canvas.shape[1] - size))
+        roi = canvas[y : y + size, x : x + size]
+        a = alpha.astype(np.float32) * (1 / 255)
+        roi[:] = cv2.blendLinear(roi, texture, 1 - a, a)
 
 
 def _object(
-    rng: np.random.Generator, frames: int, h: int, w: int, difficulty: float, enter: int, leave: int
+    rng: np.random.Generator,
+    frames: int,
+    h: int,
+    w: int,
+    difficulty: float,
+    enter: int,
+    leave: int,
+    background_colours: tuple[np.ndarray, np.ndarray],
 ) -> SceneObject:
     short = min(h, w)
     size = int(short * rng.uniform(0.18, 0.45))
     size += size % 2 == 0  # odd: the sprite has a centre pixel
-    shape = SHAPES[int(rng.integers(len(SHAPES)))]
-    alpha = shape_sprite(rng, shape, size)
-    sat = (0.45 - 0.3 * difficulty, 1.0)
-    colours = (random_colour(rng, sat, (0.35, 1.0)), random_colour(rng, sat, (0.2, 1.0)))
-    kind = PATTERNS[int(rng.integers(len(PATTERNS)))]
-    texture = make_texture(rng, size, size, colours, kind, rng.uniform(6, 18) * size / 100, grain=25)
+    shape, alpha, texture = _object_look(rng, size, difficulty, background_colours)
 
     t = np.arange(frames, dtype=np.float64)
     speed = (0.6 + 4.0 * difficulty) * short / 480
@@ -117,12 +150,13 @@ def sample_scene(
     difficulty: float = 0.5,
     late_objects: bool = False,
 ) -> Scene:
-    """Draw a random scene. ``difficulty`` in [0, 1] raises speeds, rotation, scale change and colour
-    similarity between objects and background. With ``late_objects`` some objects enter after frame 0
+    """Draw a random scene. ``difficulty`` in [0, 1] raises speeds, rotation, scale change, colour
+    similarity between objects and background, and the number of object-like distractors painted into the
+    background. With ``late_objects`` some objects enter after frame 0
     and some leave before the end; otherwise every object is present from frame 0 (the DAVIS protocol),
     though it may still move out of view or be occluded later."""
     h, w = size
-    background, affines = _background(rng, frames, h, w, difficulty)
+    background, affines, background_colours = _background(rng, frames, h, w, difficulty)
     objects = []
     for k in range(num_objects):
         enter, leave = 0, frames
@@ -130,5 +164,5 @@ def sample_scene(
             enter = int(rng.integers(1, max(2, frames * 2 // 3)))
         if late_objects and frames > 4 and rng.random() < 0.3:
             leave = int(rng.integers(max(enter + 3, frames // 2), frames + 1))
-        objects.append(_object(rng, frames, h, w, difficulty, enter, leave))
+        objects.append(_object(rng, frames, h, w, difficulty, enter, leave, background_colours))
     return Scene((h, w), background, affines, objects)
