@@ -31,3 +31,20 @@ def test_demo_replaces_its_own_folder_but_not_a_users(tmp_path, capsys):
     assert main(["demo", "--out", str(user)]) == 2
     assert "not made by `vostok demo`" in capsys.readouterr().err
     assert (user / "notes.txt").read_text() == "keep me"
+
+
+def test_copy_first_baseline_propagates_given_masks_and_adds_late_objects():
+    import numpy as np
+
+    from vostok.api import load_model
+
+    frames = np.zeros((4, 6, 8, 3), np.uint8)
+    first = np.zeros((6, 8), np.uint8)
+    first[1:3, 1:3] = 4
+    late = np.zeros((6, 8), np.uint8)
+    late[4:, 5:] = 9
+    results = list(load_model("copy-first").segment(frames, masks={0: first, 2: late}))
+    assert [r.object_ids for r in results] == [[4], [4], [4, 9], [4, 9]]
+    np.testing.assert_array_equal(results[1].labels, first)
+    np.testing.assert_array_equal(results[3].labels, np.maximum(first, late))
+    assert results[3].probabilities.shape == (3, 6, 8)
