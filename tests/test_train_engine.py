@@ -98,3 +98,13 @@ def test_cli_reports_a_bad_config_in_one_line_and_exits_2(tmp_path, capsys):
     assert main(["train", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "iterashuns" in err and "Traceback" not in err
+
+
+def test_cli_resume_continues_a_run_with_overrides(tmp_path, capsys):
+    from vostok.cli import main
+
+    config = REPO / "configs/toy/toy.yaml"
+    assert main(["train", str(config), f"trainer.run_dir={tmp_path}", "trainer.iterations=2"]) == 0
+    assert main(["train", "--resume", str(tmp_path), "trainer.iterations=4"]) == 0
+    assert ckpt.latest_step(tmp_path, 1) == 4
+    assert "model_final.pt" in capsys.readouterr().out

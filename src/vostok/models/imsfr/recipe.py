@@ -119,7 +119,7 @@ class IMSFRTrainingModule(nn.Module):
                 r_first = softmax_readout(first_key, first_value, qk).view(shape)
                 r_prev = softmax_readout(prev_key, prev_value, qk).view(shape)
                 fused = self._fuse(r_memory, r_first, r_prev).to(q[t].value.dtype)
-                prob = torch.sigmoid(net.decode(fused, q[t])[:, 0]) * selector
+                prob = torch.sigmoid(net.decode(fused, q[t])[:, 0].float()) * selector  # fp32 for aggregation
                 logits, agg = soft_aggregate(prob)
                 logits_b.append(logits)
                 probs_b.append(agg)

@@ -201,7 +201,8 @@ class STCNTrainingModule(nn.Module):
             for t in range(1, t_len):
                 readout = softmax_readout(torch.cat(keys, -1), torch.cat(values, -1), flat(q[t].key[0]))
                 readout = readout.view(k, -1, *q[t].key.shape[-2:]).to(q[t].value.dtype)
-                prob = torch.sigmoid(self.network.decode(readout, q[t])[:, 0]) * selector
+                # float32 from here: soft aggregation clamps at 1e-7, which fp16 cannot hold
+                prob = torch.sigmoid(self.network.decode(readout, q[t])[:, 0].float()) * selector
                 logits, agg = soft_aggregate(prob)
                 logits_b.append(logits)
                 probs_b.append(agg)
