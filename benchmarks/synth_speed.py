@@ -41,7 +41,7 @@ def write_only_baseline(out: Path, count: int, h: int, w: int) -> float:
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (worker pools), in seconds."""
+    """CPU time of this process and its reaped children, in seconds."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
@@ -70,7 +70,9 @@ def main() -> None:
             print(
                 f"{args.layout} {args.videos} x {args.frames} x {h}x{w}, {label}: {elapsed:.1f} s "
                 f"({total / elapsed:.0f} frames/s, {elapsed / baseline:.2f}x the write-only baseline); "
-                f"CPU {cpu:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+                # pool workers are children of the forkserver, so their CPU time is not ours to read
+                + (f"CPU {cpu:.1f} s; " if workers == 1 else "")
+                + f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
             )
             shutil.rmtree(out)
 
