@@ -20,6 +20,8 @@ from vostok.errors import InputError, OverwriteError
 from vostok.progress import progress
 
 SYNTH_LAYOUTS: tuple[str, ...] = tuple(layout_writers())
+SMALL_JOB_PIXELS = 20_000_000
+"""Below this many pixels in all (about 50 frames at 480p) the default is to render in this process."""
 MARKER = ".vostok-synth.json"
 """Written at the top of every generated dataset; lets --overwrite clear a folder only if we made it."""
 
@@ -83,7 +85,7 @@ def generate_dataset(
 
     The same arguments give byte-identical files (each video has its own random stream, seeded by
     ``(seed, video index)``, so the worker count does not matter). ``workers`` defaults to the CPU count
-    (at most 4); 1 renders in this process. ``write_flo`` adds Middlebury ``.flo`` files beside the flow
+    (at most 4), or 1 (render in this process) for small jobs. ``write_flo`` adds Middlebury ``.flo`` files beside the flow
     images of the layouts that have flow. Returns ``out``.
     """
     writers = layout_writers(write_flo)
@@ -102,7 +104,8 @@ def generate_dataset(
         for i in range(videos)
     ]
     if workers is None:
-        workers = min(4, os.cpu_count() or 1, videos)
+        small = videos * frames * size[0] * size[1] < SMALL_JOB_PIXELS  # a pool costs more than it saves
+        workers = 1 if small else min(4, os.cpu_count() or 1, videos)
     bar = dict(total=videos, desc=f"synth {layout}", unit="video", disable=None if show_progress else True)
     if workers <= 1:
         infos = [r for r in progress(map(_render_and_write, jobs), **bar)]
