@@ -66,7 +66,11 @@ def main() -> None:
             generate_dataset(args.layout, out, args.videos, args.frames, (h, w), seed=0, workers=workers)
             elapsed = time.perf_counter() - start
             cpu = _cpu_seconds() - cpu_before
-            label = "1 worker" if workers == 1 else f"default workers ({min(4, os.cpu_count() or 1)})"
+            label = (
+                "1 worker"
+                if workers == 1
+                else f"default workers ({min(4, os.cpu_count() or 1)} on large jobs)"
+            )
             print(
                 f"{args.layout} {args.videos} x {args.frames} x {h}x{w}, {label}: {elapsed:.1f} s "
                 f"({total / elapsed:.0f} frames/s, {elapsed / baseline:.2f}x the write-only baseline); "
