@@ -270,3 +270,21 @@ def test_png_frames_are_read_where_a_sequence_has_no_jpegs(made, tmp_path):
         jpg.unlink()
     seq = open_dataset("bl30k", root).sequence("synth-000")
     assert [p.name for p in seq.frame_paths[:2]] == ["00000.png", "00001.png"]
+
+
+def test_static_images_read_fss_class_folders_beside_flat_sets(tmp_path):
+    mask = np.zeros((6, 8), np.uint8)
+    mask[1:3, 2:5] = 255
+    for folder, stem in (
+        (tmp_path / "fss" / "cat", "1"),
+        (tmp_path / "fss" / "dog", "1"),
+        (tmp_path / "ecssd", "0001"),
+    ):
+        folder.mkdir(parents=True)
+        Image.new("RGB", (8, 6), (90, 20, 30)).save(folder / f"{stem}.jpg")
+        Image.fromarray(mask).save(folder / f"{stem}.png")
+    ds = open_dataset("static-images", tmp_path)
+    assert ds.sequences == ["ecssd/0001", "fss/cat/1", "fss/dog/1"]
+    np.testing.assert_array_equal(ds.sequence("fss/dog/1").read_annotation("1"), mask // 255)
+    assert open_dataset("static-images", tmp_path, sets=["fss"]).sequences == ["fss/cat/1", "fss/dog/1"]
+    assert open_dataset("static-images", tmp_path, sets="ecssd, fss").sequences == ds.sequences

@@ -92,8 +92,11 @@ def _collect(
 
 
 @register_layout("static-images", "static")
-def open_static_images(root: Path, sets: list[str] | None = None) -> Dataset:
-    """Image + mask pairs from every set under ``root`` (or only the named ``sets``)."""
+def open_static_images(root: Path, sets: list[str] | str | None = None) -> Dataset:
+    """Image + mask pairs from every set under ``root`` (or only the named ``sets``; a string is a
+    comma-separated list, as the CLI passes it)."""
+    if isinstance(sets, str):
+        sets = [name.strip() for name in sets.split(",") if name.strip()]
     by_name: dict[str, Sequence] = {}
     problems: list[str] = []
     if sets is None:
