@@ -46,6 +46,8 @@ class Sequence:
     annotation_kind: AnnotationKind = "labels"
     flow_paths: list[Path | None] | None = None
     meta_first_frames: dict[int, str] | None = None
+    categories: dict[int, str] = field(default_factory=dict)
+    """Object id -> category name, where the layout records one (YouTube-VOS meta.json)."""
     dense_annotations: bool = False
     """True where the layout promises an annotation for every frame (checked by :meth:`check`)."""
 

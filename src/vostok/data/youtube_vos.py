@@ -88,6 +88,7 @@ def _open_youtube(root: Path, layout: str, split: str, all_frames: bool) -> Data
     if not meta_path.is_file() and split == "train_480p":
         meta_path = root / "train" / "meta.json"
     meta = read_meta(meta_path) if meta_path.is_file() else None
+    categories = read_categories(meta_path) if meta is not None else {}
     if meta is None and sparse_split:
         raise LayoutError(
             f"{layout} layout: {split_root / 'meta.json'} is missing; the {split} split needs it to know "
@@ -118,6 +119,7 @@ def _open_youtube(root: Path, layout: str, split: str, all_frames: bool) -> Data
             frame_paths=frames,
             annotation_paths=anns,
             meta_first_frames=first,
+            categories=categories.get(vid, {}),
             dense_annotations=not sparse_split and not all_frames,
         )
         if first:
