@@ -106,6 +106,7 @@ def test_youtube_vos_train_keeps_every_fifth_frame_all_annotated(made):
     assert all(
         v["category"] in ("ellipse", "polygon", "star", "rectangle", "blob", "ring") for v in meta.values()
     )
+    assert seq.categories == {int(k): v["category"] for k, v in meta.items()}
 
 
 def test_youtube_vos_valid_annotates_only_first_appearances(made):
