@@ -188,3 +188,50 @@ def test_cli_evaluate_vsod_and_submit(tmp_path: Path, capsys) -> None:
         == 0
     )
     assert "1 videos, 3 frames" in capsys.readouterr().out
+
+
+def _s_measure_on_arrays(pred_grey: np.ndarray, gt_grey: np.ndarray) -> float:
+    """PySODMetrics' S-measure written directly on float arrays (the specification, for comparison)."""
+    from vostok.evaluation.sod_metrics import _ssim_arrays
+
+    gt = gt_grey > 128
+    pred = prediction_lut(pred_grey)[pred_grey]
+    y = gt.mean()
+    if y == 0:
+        return 1 - pred.mean()
+    if y == 1:
+        return pred.mean()
+
+    def obj(x):
+        std = np.std(x, ddof=1) if x.size > 1 else 0
+        return 2 * x.mean() / (x.mean() ** 2 + 1 + std + np.spacing(1))
+
+    o = obj(pred[gt]) * y + obj((1 - pred)[~gt]) * (1 - y)
+    h, w = gt.shape
+    cy, cx = (int(v) + 1 for v in np.argwhere(gt).mean(axis=0).round())
+    a = h * w
+    wl = [cx * cy / a, cy * (w - cx) / a, (h - cy) * cx / a]
+    wl.append(1 - sum(wl))
+    quads = [(slice(0, cy), slice(0, cx)), (slice(0, cy), slice(cx, w)), (slice(cy, h), slice(0, cx))]
+    quads.append((slice(cy, h), slice(cx, w)))
+    r = sum(_ssim_arrays(pred[q], gt[q].astype(float)) * wq for q, wq in zip(quads, wl, strict=True))
+    return max(0, 0.5 * o + 0.5 * r)
+
+
+@pytest.mark.parametrize("kind", ["noise", "constant", "zero", "binary", "corner-object"])
+def test_s_measure_from_histograms_equals_the_array_computation(kind: str) -> None:
+    rng = np.random.default_rng(3)
+    gt = np.zeros((30, 40), np.uint8)
+    gt[8:20, 10:25] = 255
+    pred = rng.integers(0, 256, gt.shape).astype(np.uint8)
+    if kind == "constant":
+        pred[:] = 77
+    elif kind == "zero":
+        pred[:] = 0
+    elif kind == "binary":
+        pred = np.roll(gt, 3, axis=1)
+    elif kind == "corner-object":
+        gt[:] = 0
+        gt[:3, :4] = 255
+        pred[:] = 90
+    assert frame_scores(pred, gt).s_measure == pytest.approx(_s_measure_on_arrays(pred, gt), abs=1e-12)
