@@ -191,6 +191,7 @@ def main() -> None:
     print(f"{'':38s} {'wall s':>8s} {'peak MiB':>9s}  ratio")
     for name, t, m, note in rows:
         print(f"{name:38s} {t:8.2f} {m:9.0f}  {note}")
+    print(f"load average after the run: {os.getloadavg()[0]:.1f} (other work on the machine slows all rows)")
 
 
 if __name__ == "__main__":
