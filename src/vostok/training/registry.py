@@ -12,6 +12,7 @@ _RECIPE_MODULES: dict[str, str] = {
     "toy": "vostok.training.toy",
     "stcn": "vostok.models.stcn.recipe",
     "imsfr": "vostok.models.imsfr.recipe",
+    "isomer": "vostok.models.isomer.recipe",
 }
 
 _RECIPES: dict[str, type] = {}

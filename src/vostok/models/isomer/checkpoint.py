@@ -62,7 +62,12 @@ def read_isomer_checkpoint(path: str | os.PathLike, allow_pickle: bool = False) 
     state = {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
     if not state:
         raise CheckpointError(f"{path} holds no tensors; it is not an Isomer checkpoint.")
-    return convert_authors_state(state) if is_authors_layout(state) else strip_prefix(state, "module.")
+    if is_authors_layout(state):
+        return convert_authors_state(state)
+    state = strip_prefix(state, "module.")
+    if any(k.startswith("network.image_encoder.") for k in state):  # saved by our trainer (IsomerTraining)
+        state = strip_prefix(state, "network.")
+    return state
 
 
 def rule_authors_state(manifest: str | os.PathLike | dict, salt: str = "") -> dict[str, torch.Tensor]:
