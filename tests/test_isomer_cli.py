@@ -30,9 +30,22 @@ def _infer(root, out, *extra):
     return main(args)
 
 
-def test_grey_maps_go_through_davis_and_vsod_evaluation(davis16, capsys):
+def test_vostok_infer_grey_maps_go_through_davis_and_vsod_evaluation(davis16, capsys):
     out = davis16 / "out"
-    assert _infer(davis16, out) == 0
+    args = [
+        "infer",
+        "--model",
+        "isomer",
+        "--dataset",
+        "davis2016",
+        "--root",
+        str(davis16 / "ds"),
+        "--out",
+        str(out),
+    ]
+    args += ["--checkpoint", str(davis16 / "isomer_mit_b0.pth"), "--device", "cpu", "-o", "input_size=64"]
+    assert main(args) == 0
+    assert "frames/s" in capsys.readouterr().out
     seq = sorted(p.name for p in (davis16 / "ds" / "JPEGImages" / "480p").iterdir())[0]
     greys = [read_grey_map(out / seq / f"{i:05d}.png") for i in range(3)]
     assert all(g.shape == (64, 96) and g.min() == 0 and g.max() >= 250 for g in greys)  # min-max stretched
@@ -73,11 +86,30 @@ def test_a_dataset_without_flow_images_is_a_clear_error(davis16, tmp_path, capsy
     assert "no flow images" in capsys.readouterr().err
 
 
-def test_segment_one_video_with_a_flow_folder_writes_raw_probabilities(davis16, tmp_path):
+def test_vostok_segment_with_a_flow_folder_writes_raw_probabilities(davis16, tmp_path):
     frames = next((davis16 / "ds" / "JPEGImages" / "480p").iterdir())
     flows = davis16 / "ds" / "Flow" / "480p" / frames.name
-    args = ["isomer", "segment", str(frames), "--out", str(tmp_path), "--flow-dir", str(flows)]
-    args += ["--checkpoint", str(davis16 / "isomer_mit_b0.pth"), "--input-size", "64", "--raw-probabilities"]
+    args = ["segment", str(frames), "--model", "isomer", "--out", str(tmp_path), "--flow-dir", str(flows)]
+    args += ["--checkpoint", str(davis16 / "isomer_mit_b0.pth"), "-o", "input_size=64", "--raw-probabilities"]
     assert main(args) == 0
     greys = [read_grey_map(tmp_path / frames.name / f"{i:05d}.png") for i in range(3)]
     assert all(int(g.max()) - int(g.min()) < 200 for g in greys)  # sigmoid x 255, not stretched to 0..255
+
+
+def test_vostok_segment_with_a_mismatched_flow_folder_exits_with_the_reason(davis16, tmp_path, capsys):
+    frames = next((davis16 / "ds" / "JPEGImages" / "480p").iterdir())
+    flows = tmp_path / "flow"
+    shutil.copytree(davis16 / "ds" / "Flow" / "480p" / frames.name, flows)
+    (flows / "00002.png").unlink()
+    args = [
+        "segment",
+        str(frames),
+        "--model",
+        "isomer",
+        "--out",
+        str(tmp_path / "out"),
+        "--flow-dir",
+        str(flows),
+    ]
+    assert main([*args, "--checkpoint", str(davis16 / "isomer_mit_b0.pth"), "-o", "input_size=64"]) == 2
+    assert "no image for 1 of 3 frames" in capsys.readouterr().err

@@ -34,6 +34,15 @@ def infer(
     allow_pickle: Annotated[
         bool, typer.Option(help="Load checkpoints that need pickle (trusted files only).")
     ] = (False),
+    flow: Annotated[
+        str | None, typer.Option(help="Zero-shot models: 'raft' computes flow (default: the dataset's).")
+    ] = None,
+    raft_checkpoint: Annotated[
+        Path | None, typer.Option(help="torchvision raft_large weights for --flow raft.")
+    ] = None,
+    raw_probabilities: Annotated[
+        bool, typer.Option(help="Zero-shot models: write sigmoid x 255, not min-max maps.")
+    ] = False,
 ) -> None:
     """Segment every sequence of a benchmark split with the paper's procedure; report frames/s and memory.
 
@@ -48,6 +57,33 @@ def infer(
     from vostok.progress import progress
 
     existing_path(root, "dataset root")
+    if model == "isomer":  # zero-shot: any DAVIS-16 / ZVOS / VSOD layout, flow from the dataset or RAFT
+        from vostok.models.isomer.datasets import dataset_options, output_kind, run_isomer_on_dataset
+
+        predictor = load_model(
+            "isomer",
+            checkpoint=str(checkpoint) if checkpoint else None,
+            device=device,
+            allow_pickle=allow_pickle,
+            **parse_options(option),
+        )
+        summary = run_isomer_on_dataset(
+            predictor,
+            dataset,
+            root,
+            out,
+            flow="raft" if flow == "raft" else "dataset",
+            raft_checkpoint=raft_checkpoint,
+            output=output_kind(raw_probabilities, False),
+            overwrite=overwrite,
+            sequences=[s.strip() for s in sequences.split(",")] if sequences else None,
+            **dataset_options(dataset, split),
+        )
+        typer.echo(
+            f"wrote {out}; {summary.frames} frames in {summary.seconds:.1f} s "
+            f"({summary.frames_per_second:.2f} frames/s, flow and writing included)"
+        )
+        return
     if split == "val" and dataset.startswith("youtube"):
         split = "valid"
     if max_size is None and dataset.startswith("youtube"):

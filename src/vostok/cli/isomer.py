@@ -34,14 +34,6 @@ Batch = Annotated[int, typer.Option(help="Frames per network call.")]
 Size = Annotated[int, typer.Option(help="Square network input size (512 as trained).")]
 
 
-def _output_kind(raw: bool, masks: bool) -> str:
-    from vostok.errors import InputError
-
-    if raw and masks:
-        raise InputError("--raw-probabilities and --masks exclude each other; choose one output.")
-    return "probabilities" if raw else "masks" if masks else "saliency"
-
-
 @isomer_app.command("infer")
 def infer(
     layout: Annotated[
@@ -68,9 +60,9 @@ def infer(
     Example: vostok isomer infer --layout davis2016 --root DAVIS --out out/davis16 --checkpoint isomer.pth
     """
     import vostok
-    from vostok.models.isomer.datasets import run_isomer_on_dataset
+    from vostok.models.isomer.datasets import output_kind, run_isomer_on_dataset
 
-    kind = _output_kind(raw_probabilities, masks)
+    kind = output_kind(raw_probabilities, masks)
     model = vostok.load_model(
         "isomer",
         checkpoint=str(checkpoint) if checkpoint else None,
@@ -119,11 +111,11 @@ def segment(
     import vostok
     from vostok.cli._common import existing_path
     from vostok.io.results import ResultFolder
-    from vostok.models.isomer.datasets import ZVOS_THRESHOLD
+    from vostok.models.isomer.datasets import ZVOS_THRESHOLD, output_kind
     from vostok.progress import progress
     from vostok.video import Video
 
-    kind = _output_kind(raw_probabilities, masks)
+    kind = output_kind(raw_probabilities, masks)
     clip = Video.open(existing_path(video, "video"))
     model = vostok.load_model(
         "isomer",

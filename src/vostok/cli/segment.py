@@ -37,6 +37,16 @@ def segment(
     allow_pickle: Annotated[
         bool, typer.Option(help="Load checkpoints that need pickle (trusted files only).")
     ] = (False),
+    flow_dir: Annotated[
+        Path | None, typer.Option("--flow-dir", help="Zero-shot models: flow images named like the frames.")
+    ] = None,
+    flow: Annotated[str | None, typer.Option(help="Zero-shot models: 'raft' computes the flow.")] = None,
+    raft_checkpoint: Annotated[
+        Path | None, typer.Option(help="torchvision raft_large weights for --flow raft.")
+    ] = None,
+    raw_probabilities: Annotated[
+        bool, typer.Option(help="Zero-shot models: write sigmoid x 255, not min-max maps.")
+    ] = False,
 ) -> None:
     """Segment VIDEO from a first-frame (or --mask-frame) mask and write palette PNGs.
 
@@ -77,7 +87,10 @@ def segment(
                 recent[i] = frame
             yield frame
 
-    results = run_predictor(predictor, frames(), masks, mode, max_size)
+    if getattr(predictor, "prompt", "mask") == "none":  # zero-shot (Isomer): frames + optical flow
+        results = predictor.segment(clip, flow_dir=flow_dir, flow=flow, raft_checkpoint=raft_checkpoint)
+    else:
+        results = run_predictor(predictor, frames(), masks, mode, max_size)
     stats = RunStats()
     rle_items = {}
     overlay_writer = None
@@ -91,9 +104,10 @@ def segment(
             if result.labels is not None:
                 folder.write_labels(sequence, name, result.labels)
             elif result.saliency is not None:
-                folder.write_grey(sequence, name, result.saliency)
+                raw = raw_probabilities and result.probabilities is not None
+                folder.write_grey(sequence, name, result.probabilities if raw else result.saliency)
             if overlay_writer is not None:
-                frame = recent.pop(result.index)
+                frame = recent.pop(result.index) if result.index in recent else clip[result.index]
                 for old in [i for i in recent if i < result.index]:
                     del recent[old]
                 overlay_writer.add(frame, labels=result.labels, grey=result.saliency)

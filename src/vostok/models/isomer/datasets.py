@@ -97,3 +97,15 @@ def run_isomer_on_dataset(
                 results.write_grey(name, result.name, grey)
             frames_done += 1
     return RunSummary(len(names), frames_done, time.perf_counter() - start)
+
+
+def output_kind(raw_probabilities: bool, masks: bool) -> str:
+    """The ``output`` of :func:`run_isomer_on_dataset` for the CLI flags."""
+    if raw_probabilities and masks:
+        raise InputError("--raw-probabilities and --masks exclude each other; choose one output.")
+    return "probabilities" if raw_probabilities else "masks" if masks else "saliency"
+
+
+def dataset_options(layout: str, split: str | None) -> dict:
+    """Reader options for ``layout``: DAVIS takes its ImageSets split, the zero-shot sets take none."""
+    return {"subset": split} if split and layout.startswith("davis") else {}

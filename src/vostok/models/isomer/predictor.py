@@ -56,6 +56,8 @@ def _batches(items: Iterable, n: int) -> Iterator[list]:
 class IsomerPredictor:
     """Zero-shot segmentation of a video from its frames and flow images (see :meth:`segment`)."""
 
+    prompt = "none"  # the generic CLIs ask for no mask or text
+
     def __init__(
         self,
         network: IsomerNet,
