@@ -131,3 +131,32 @@ def test_checkpoint_of_the_other_backbone_is_refused(tmp_path):
     )
     with pytest.raises(CheckpointError, match="mit_b0 checkpoint"):
         build_network(tmp_path / "a.pth", backbone="swin_t")
+
+
+class _ConstantFlow(nn.Module):
+    """Stand-in for RAFT: one pixel to the right everywhere."""
+
+    def __init__(self):
+        super().__init__()
+        self.anchor = nn.Parameter(torch.zeros(1))
+
+    def forward(self, a, b, num_flow_updates=12):
+        flow = torch.zeros(a.shape[0], 2, *a.shape[-2:])
+        flow[:, 0] = 1.0
+        return [flow]
+
+
+def test_raft_flow_is_computed_on_the_fly_and_equals_the_same_flow_given_as_images():
+    from vostok.inference.flow import RaftFlow, raft_flow_images
+
+    rng = np.random.default_rng(1)
+    frames = list(rng.integers(0, 256, (3, 40, 48, 3), dtype=np.uint8))
+    raft = RaftFlow.from_model(_ConstantFlow())
+    predictor = _tiny_predictor(2)
+    streamed = list(predictor.segment(Video.from_frames(frames), flow=raft))
+    given = list(
+        predictor.segment(Video.from_frames(frames), flow_images=raft_flow_images(iter(frames), raft))
+    )
+    assert [r.index for r in streamed] == [0, 1, 2]
+    for a, b in zip(streamed, given, strict=True):
+        np.testing.assert_array_equal(a.probabilities, b.probabilities)

@@ -111,19 +111,25 @@ class RaftFlow:
         return flow.permute(1, 2, 0).cpu().numpy().astype(np.float32)
 
 
-def raft_flow_images(frames: Iterable[np.ndarray], raft: RaftFlow) -> Iterator[np.ndarray]:
-    """Colour-wheel flow image per frame: forward t -> t+1, backward for the last; holds two frames at most.
-
-    A one-frame video has no motion: its flow image is the zero-flow (white) image.
-    """
+def frames_with_raft_flow(
+    frames: Iterable[np.ndarray], raft: RaftFlow
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(frame, colour-wheel flow image) pairs in one pass over ``frames``, holding two frames at most:
+    forward flow t -> t+1, backward flow for the last frame. A one-frame video gets the zero-flow image."""
     previous = before = None
     for frame in frames:
         if previous is not None:
-            yield flow_to_color(raft.flow(previous, frame))
+            yield previous, flow_to_color(raft.flow(previous, frame))
         before, previous = previous, frame
     if previous is None:
         return
     if before is None:
-        yield flow_to_color(np.zeros((*previous.shape[:2], 2), np.float32))
+        yield previous, flow_to_color(np.zeros((*previous.shape[:2], 2), np.float32))
     else:
-        yield flow_to_color(raft.flow(previous, before))
+        yield previous, flow_to_color(raft.flow(previous, before))
+
+
+def raft_flow_images(frames: Iterable[np.ndarray], raft: RaftFlow) -> Iterator[np.ndarray]:
+    """The flow image of each frame (see :func:`frames_with_raft_flow`)."""
+    for _, flow_image in frames_with_raft_flow(frames, raft):
+        yield flow_image

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from vostok.errors import InputError
-from vostok.inference.flow import RaftFlow, flow_image_paths, raft_flow_images, read_flow_images
+from vostok.inference.flow import RaftFlow, flow_image_paths, frames_with_raft_flow, read_flow_images
 from vostok.inference.frames import normalise
 from vostok.inference.results import FrameResult
 from vostok.models.isomer.network import IsomerNet
@@ -99,10 +99,10 @@ class IsomerPredictor:
         from vostok.video import Video
 
         video = video if isinstance(video, Video) else Video.open(video)
-        flows = self._flow_source(video, flow_dir, flow, raft_checkpoint, flow_images)
+        pairs = self._frames_and_flows(video, flow_dir, flow, raft_checkpoint, flow_images)
         names = video.names
         index = 0
-        for batch in _batches(zip(video, flows, strict=False), self.batch_size):
+        for batch in _batches(pairs, self.batch_size):
             frames = [f for f, _ in batch]
             for prob in self.predict(frames, [g for _, g in batch]):
                 yield FrameResult(
@@ -112,7 +112,8 @@ class IsomerPredictor:
         if index != len(video):
             raise InputError(f"the flow source gave {index} flow images for {len(video)} frames.")
 
-    def _flow_source(self, video, flow_dir, flow, raft_checkpoint, flow_images) -> Iterable[np.ndarray]:
+    def _frames_and_flows(self, video, flow_dir, flow, raft_checkpoint, flow_images) -> Iterable[tuple]:
+        """(frame, flow image) pairs, streamed; RAFT reads each frame once."""
         given = [x is not None for x in (flow_dir, flow, flow_images)]
         if sum(given) != 1:
             raise InputError(
@@ -120,11 +121,12 @@ class IsomerPredictor:
                 "flow='raft' with raft_checkpoint=FILE, or flow_images=[...]."
             )
         if flow_dir is not None:
-            return read_flow_images(flow_image_paths(flow_dir, video.names), video.size)
+            flows = read_flow_images(flow_image_paths(flow_dir, video.names), video.size)
+            return zip(video, flows, strict=False)
         if flow_images is not None:
-            return flow_images
+            return zip(video, flow_images, strict=False)
         if isinstance(flow, str):
             if flow.lower() != "raft":
                 raise InputError(f"unknown flow method {flow!r}; use 'raft' or give flow_dir.")
             flow = RaftFlow(raft_checkpoint, device=self.device)
-        return raft_flow_images(iter(video), flow)
+        return frames_with_raft_flow(video, flow)
