@@ -16,6 +16,7 @@ from vostok.errors import InputError
 # name -> module that registers it
 _MODEL_MODULES: dict[str, str] = {
     "stcn": "vostok.models.stcn",
+    "stcn-small": "vostok.models.stcn.small",
     "imsfr": "vostok.models.imsfr",
     "simvos": "vostok.models.simvos",
     "isomer": "vostok.models.isomer",

@@ -55,6 +55,7 @@ class BootstrapLossConfig:
 
 @dataclass
 class StcnModelConfig:
+    variant: str = "stcn"  # stcn (the paper's, ResNet-50 keys) | small (ResNet-18 keys, the demo model)
     key_encoder_imagenet: str | None = None  # torchvision resnet50 state dict (resnet50-19c8e357.pth)
     value_encoder_imagenet: str | None = None  # torchvision resnet18 state dict (resnet18-5c106cde.pth)
     freeze_batchnorm: bool = True  # the authors keep the model in eval() mode while training
@@ -175,7 +176,7 @@ def flat(x: torch.Tensor) -> torch.Tensor:
 class STCNTrainingModule(nn.Module):
     """STCN's triplet forward pass; ``forward(batch)`` -> aggregated logits/probabilities of frames 1..T-1."""
 
-    def __init__(self, network: STCNNetwork, single_object: bool) -> None:
+    def __init__(self, network: nn.Module, single_object: bool) -> None:
         super().__init__()
         self.network = network
         self.single_object = single_object
@@ -254,6 +255,13 @@ class STCNRecipe(BaseRecipe):
             raise InputError(f"stage must be 0, 1, 2 or 3, not {config.stage}.")
 
     def build_model(self) -> nn.Module:
+        variant = self.config.model.variant
+        if variant == "small":
+            from vostok.models.stcn.small import SmallSTCNNetwork
+
+            return STCNTrainingModule(SmallSTCNNetwork(), single_object=self.config.stage == 0)
+        if variant != "stcn":
+            raise InputError(f"model.variant must be stcn or small, not {variant!r}.")
         network = STCNNetwork()
         load_imagenet_trunks(
             network, self.config.model.key_encoder_imagenet, self.config.model.value_encoder_imagenet
