@@ -160,3 +160,15 @@ def test_raft_flow_is_computed_on_the_fly_and_equals_the_same_flow_given_as_imag
     assert [r.index for r in streamed] == [0, 1, 2]
     for a, b in zip(streamed, given, strict=True):
         np.testing.assert_array_equal(a.probabilities, b.probabilities)
+
+
+def test_authors_init_draws_convs_from_a_narrow_normal_and_resets_batchnorm():
+    from vostok.models.isomer.network import authors_init_
+
+    torch.manual_seed(0)
+    net = authors_init_(IsomerNet(IsomerConfig(backbone="mit_b0")))
+    conv = net.fusion[0].context.channel_add_conv[0].weight.detach()
+    assert abs(float(conv.std()) - 0.01) < 0.001
+    assert torch.equal(net.head.linear_fuse.bn.weight, torch.ones(64))
+    linear = net.fusion[2].fg_ffn.linear1.weight.detach()  # xavier-uniform bound sqrt(6 / (fan_in + fan_out))
+    assert float(linear.abs().max()) <= (6 / (160 + 1280)) ** 0.5

@@ -32,7 +32,7 @@ def _config(davis16, run_dir, **trainer):
             "recipe": "isomer",
             "model": {"backbone": "mit_b0"},
             "data": data,
-            "optim": {"lr": 1e-3},
+            "optim": {"lr": 5e-3},
             "trainer": {
                 "run_dir": str(run_dir),
                 "iterations": 12,
@@ -78,7 +78,7 @@ def test_a_tiny_run_lowers_the_loss_and_its_weights_load_for_inference(davis16, 
     weights = train(_config(davis16, tmp_path / "run"))
     records = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == [4, 8, 12]
-    assert records[-1]["loss"] < 0.9 * records[0]["loss"]  # 0.53 -> 0.43 observed
+    assert records[-1]["loss"] < 0.9 * records[0]["loss"]  # 0.62 -> 0.53 observed
     model = vostok.load_model("isomer", checkpoint=str(weights), device="cpu", input_size=32)
     assert model.network.config.backbone == "mit_b0"
 

@@ -67,3 +67,23 @@ class IsomerNet(nn.Module):
 
     def forward(self, image: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
         return self.head(self.fuse(image, flow))
+
+
+def authors_init_(net: IsomerNet) -> IsomerNet:
+    """The authors' initialisation for training from scratch (backbones are then overwritten by ImageNet
+    weights): xavier-uniform on the fusion FFN / attention matrices, then *every* Conv2d weight N(0, 0.01)
+    (biases untouched) and BatchNorm weight 1, bias 0."""
+    from vostok.models.isomer.fusion import QueryAttention, TokenFFN
+
+    for module in net.fusion.modules():
+        if isinstance(module, TokenFFN | QueryAttention):
+            for p in module.parameters():
+                if p.dim() > 1:
+                    nn.init.xavier_uniform_(p)
+    for module in net.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.normal_(module.weight, 0.0, 0.01)
+        elif isinstance(module, nn.BatchNorm2d):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+    return net

@@ -156,10 +156,10 @@ class IsomerRecipe(BaseRecipe):
     config_class = IsomerTrainConfig
 
     def build_model(self) -> nn.Module:
-        from vostok.models.isomer.network import IsomerConfig, IsomerNet
+        from vostok.models.isomer.network import IsomerConfig, IsomerNet, authors_init_
 
         m = self.config.model
-        net = IsomerNet(IsomerConfig(backbone=m.backbone, sgst_mode=m.sgst_mode))
+        net = authors_init_(IsomerNet(IsomerConfig(backbone=m.backbone, sgst_mode=m.sgst_mode)))
         if m.imagenet_weights:
             from vostok.nn import mit, swin
 
