@@ -190,7 +190,7 @@ def evaluate_sequence(job: SequenceJob) -> dict[int, tuple[np.ndarray, np.ndarra
                     f"{pred_path} holds id {top}, but the unsupervised protocol allows at most "
                     f"{MAX_PROPOSALS} proposals (ids 1..{MAX_PROPOSALS}); keep the best {MAX_PROPOSALS}."
                 )
-            # gt keeps its 255s: they mark void in the joint histogram and are never an object id.
+            # gt keeps its 255s (never an object id); the void mask carves them out of every proposal.
             void = gt == VOID_ID
             js[t], fs[t] = _unsup_frame(gt, void if void.any() else None, pred, n_rows, n_obj, radius)
         else:
