@@ -25,6 +25,7 @@ def davis(
     frames: Annotated[
         str, typer.Option(help="auto (semi: drop first/last; unsupervised: all), all (zero-shot), inner.")
     ] = "auto",
+    resolution: Annotated[str, typer.Option(help="Annotation folder: 480p or Full-Resolution.")] = "480p",
     workers: Annotated[int | None, typer.Option(help="Parallel processes (default: CPU cores).")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write every number to this JSON.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing CSVs / JSON.")] = False,
@@ -48,7 +49,16 @@ def davis(
     existing_path(root, "DAVIS root")
     existing_path(results, "results folder")
     check_writable([*davis_csv_paths(results, split), *([json_path] if json_path else [])], overwrite)
-    result = evaluate_davis(root, results, split=split, year=year, task=task, workers=workers, frames=frames)
+    result = evaluate_davis(
+        root,
+        results,
+        split=split,
+        year=year,
+        task=task,
+        workers=workers,
+        frames=frames,
+        resolution=resolution,
+    )
     write_davis_csvs(result, results, split, overwrite)
     if json_path:
         write_json(result, json_path, overwrite)
