@@ -25,7 +25,7 @@ def test_small_stcn_trains_and_its_final_weights_segment_a_video(synth_davis, tm
 
     overrides = [
         f"trainer.run_dir={tmp_path}", "trainer.iterations=2", "trainer.batch_size=2", "trainer.num_workers=0",
-        "trainer.log_every=1", f"data.davis_root={synth_davis}", "data.size=32", "model.variant=small",
+        "trainer.log_every=1", "trainer.cpu_threads=1", f"data.davis_root={synth_davis}", "data.size=32", "model.variant=small",
     ]  # fmt: skip
     final = train(build_config({"recipe": "stcn", "stage": 3}, overrides))
     trained = torch.load(final, weights_only=True)

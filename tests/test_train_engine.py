@@ -21,7 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def toy_config(run_dir: Path, **trainer):
     overrides = [f"trainer.run_dir={run_dir}"] + [f"trainer.{k}={v}" for k, v in trainer.items()]
-    return build_config({"recipe": "toy", "trainer": {"seed": 3, "log_every": 2}}, overrides)
+    return build_config(
+        {"recipe": "toy", "trainer": {"seed": 3, "log_every": 2, "cpu_threads": 1}}, overrides
+    )
 
 
 def weights(path: Path) -> dict[str, torch.Tensor]:
@@ -98,6 +100,12 @@ def test_cli_reports_a_bad_config_in_one_line_and_exits_2(tmp_path, capsys):
     assert main(["train", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "iterashuns" in err and "Traceback" not in err
+
+
+def test_cpu_threads_apply_during_training_only(tmp_path):
+    before = torch.get_num_threads()
+    train(toy_config(tmp_path, iterations=1, cpu_threads=1))
+    assert torch.get_num_threads() == before
 
 
 def test_cli_resume_continues_a_run_with_overrides(tmp_path, capsys):

@@ -43,6 +43,7 @@ class TrainerConfig:
     precision: Precision = Precision.fp32
     grad_clip: float | None = None  # max global L2 norm; None disables
     device: str = "auto"  # auto | cpu | cuda
+    cpu_threads: int | None = None  # torch intra-op threads per process; 1 is fastest on a shared CPU
     sync_batchnorm: bool = True  # only ever applied on CUDA with more than one process
     find_unused_parameters: bool = False
     init_weights: str | None = None  # weights of an earlier stage, loaded before training (not a resume)

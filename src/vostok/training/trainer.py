@@ -189,11 +189,15 @@ class Trainer:
         Returns the path of the final weights (or of the last checkpoint when stopped early).
         """
         tcfg = self.config.trainer
+        threads = torch.get_num_threads()
+        if tcfg.cpu_threads:
+            torch.set_num_threads(tcfg.cpu_threads)
         info = init_distributed(tcfg.device)
         try:
             return self._fit(info, until)
         finally:
             shutdown(info)
+            torch.set_num_threads(threads)
 
     def _fit(self, info: DistInfo, until: int | None) -> Path:
         tcfg = self.config.trainer
