@@ -96,8 +96,13 @@ def infer(
     predictor = load_model(
         model, checkpoint=str(checkpoint) if checkpoint else None, device=device, **options
     )
-    if hasattr(predictor, "configure_for"):
-        predictor.configure_for(family(dataset), keep=set(options))
+    if hasattr(predictor, "configure_for"):  # the authors' per-benchmark settings; -o options win
+        applied = predictor.configure_for(family(dataset), keep=set(options), split=split)
+        if applied:
+            typer.echo(
+                f"{model} settings for {dataset} {split}: "
+                + ", ".join(f"{k}={v}" for k, v in applied.items())
+            )
     folder = ResultFolder(out, overwrite=overwrite)
     stats = RunStats()
     for item in progress(

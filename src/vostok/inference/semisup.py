@@ -125,16 +125,27 @@ class MemoryPredictor:
         self.mem_every = mem_every or self.default_mem_every
         self.memory_frames = memory_frames or self.bounded_capacity
 
-    # benchmark family -> the authors' settings for it (see configure_for)
+    # benchmark family ("davis2016", "davis2017", "youtube"), or "family/split" for a split that differs
+    # (e.g. "davis2017/test-dev") -> the authors' settings for it (see configure_for)
     benchmark_settings: dict[str, dict[str, Any]] = {}
 
-    def configure_for(self, benchmark: str, keep: set[str] | frozenset[str] = frozenset()) -> None:
-        """Apply the authors' settings for ``benchmark`` ("davis2016", "davis2017", "youtube"), except the
-        option names in ``keep`` (those the user set explicitly)."""
-        for key, value in self.benchmark_settings.get(benchmark, {}).items():
-            if key not in keep:
-                setattr(self, key, value)
+    def settings_for(self, benchmark: str, split: str | None = None) -> dict[str, Any]:
+        """The authors' settings for ``benchmark``, with those of ``benchmark/split`` on top."""
+        settings = dict(self.benchmark_settings.get(benchmark, {}))
+        if split:
+            settings.update(self.benchmark_settings.get(f"{benchmark}/{split}", {}))
+        return settings
+
+    def configure_for(
+        self, benchmark: str, keep: set[str] | frozenset[str] = frozenset(), split: str | None = None
+    ) -> dict[str, Any]:
+        """Apply the authors' settings for ``benchmark`` ("davis2016", "davis2017", "youtube") and ``split``,
+        except the option names in ``keep`` (those the user set explicitly); returns what was applied."""
+        applied = {k: v for k, v in self.settings_for(benchmark, split).items() if k not in keep}
+        for key, value in applied.items():
+            setattr(self, key, value)
         self.reset()
+        return applied
 
     def schedule(self, mode: str, single_object: bool = False) -> Schedule:
         if mode not in MODES:

@@ -30,6 +30,7 @@ class IMSFRPredictor(MemoryPredictor):
     name = "imsfr"
     default_top_k = 4
     default_mem_every = 6
+    # the authors' per-script settings (one DAVIS-17 script serves val and test-dev)
     benchmark_settings = {
         "davis2016": {"top_k": 12, "mem_every": 6, "sampling": "davis2016"},
         "davis2017": {"top_k": 4, "mem_every": 6, "sampling": "davis2017"},
