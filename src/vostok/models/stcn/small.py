@@ -8,6 +8,8 @@ computed; that keeps the model small enough to ship inside the package as the de
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 import torchvision
@@ -109,15 +111,22 @@ def load_small_weights(network: SmallSTCNNetwork, checkpoint: str, allow_pickle:
     load_state_dict_strict(network, state, "stcn-small", source=str(checkpoint))
 
 
+PACKAGED_WEIGHTS = Path(__file__).parent / "weights" / "stcn_small_synth.pt"
+"""Weights trained on synthetic videos by ``configs/demo/stcn_small_synth.yaml`` (fp16), when shipped."""
+
+
 @register_model("stcn-small")
 def load(checkpoint: str | None = None, device: str | None = None, **options):
-    """The small STCN with STCN's inference procedure; ``checkpoint`` is a run's ``model_final.pt``."""
+    """The small STCN with STCN's inference procedure; ``checkpoint`` is a run's ``model_final.pt``
+    (default: the packaged synthetic-data weights, when this build ships them)."""
     import warnings
 
     from vostok.models.stcn.predictor import STCNPredictor
 
     allow_pickle = options.pop("allow_pickle", False)
     network = SmallSTCNNetwork()
+    if checkpoint is None and PACKAGED_WEIGHTS.is_file():
+        checkpoint = str(PACKAGED_WEIGHTS)
     if checkpoint is None:
         warnings.warn(
             "stcn-small has no checkpoint: its weights are random (pass checkpoint=...).", stacklevel=3
