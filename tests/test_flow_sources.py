@@ -100,3 +100,19 @@ def test_torchvision_raft_runs_on_small_sizes_not_divisible_by_eight():
     rng = np.random.default_rng(0)
     flow = raft.flow(*rng.integers(0, 256, (2, 36, 44, 3), dtype=np.uint8))
     assert flow.shape == (36, 44, 2) and flow.dtype == np.float32 and np.isfinite(flow).all()
+
+
+def test_raft_weights_load_from_a_torchvision_file_and_a_wrong_file_is_named(tmp_path):
+    from torchvision.models.optical_flow import raft_large
+
+    from vostok.errors import CheckpointError
+
+    torch.manual_seed(0)
+    source = raft_large(weights=None)
+    torch.save(source.state_dict(), tmp_path / "raft_large.pth")
+    raft = RaftFlow(tmp_path / "raft_large.pth")
+    key = "update_block.flow_head.conv2.weight"
+    assert torch.equal(raft.model.state_dict()[key], source.state_dict()[key])
+    torch.save({"fnet.conv1.weight": torch.zeros(1)}, tmp_path / "raft-things.pth")
+    with pytest.raises(CheckpointError, match="RAFT-large"):
+        RaftFlow(tmp_path / "raft-things.pth")

@@ -78,8 +78,9 @@ class RaftFlow:
         self.model = raft_large(weights=None, progress=False)
         if checkpoint is None:
             raise CheckpointError(
-                "RAFT needs weights: pass the torchvision raft_large file (--raft-checkpoint raft_large.pth, "
-                "e.g. Raft_Large_Weights.C_T_V2), or give precomputed flow images (--flow-dir)."
+                "RAFT needs weights: pass a torchvision raft_large file (--raft-checkpoint raft_large.pth; "
+                "Raft_Large_Weights.C_T_V1 is the original raft-things model the zero-shot methods used), "
+                "or give precomputed flow images (--flow-dir)."
             )
         state = load_checkpoint_file(checkpoint)
         state = state.get("state_dict", state) if isinstance(state.get("state_dict"), dict) else state
