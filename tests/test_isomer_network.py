@@ -172,3 +172,15 @@ def test_authors_init_draws_convs_from_a_narrow_normal_and_resets_batchnorm():
     assert torch.equal(net.head.linear_fuse.bn.weight, torch.ones(64))
     linear = net.fusion[2].fg_ffn.linear1.weight.detach()  # xavier-uniform bound sqrt(6 / (fan_in + fan_out))
     assert float(linear.abs().max()) <= (6 / (160 + 1280)) ** 0.5
+
+
+@pytest.mark.parametrize(
+    "backbone,total,live", [("swin_t", 89_219_575, 59_364_423), ("mit_b0", 10_930_851, 7_149_907)]
+)
+def test_parameter_counts_equal_the_authors_model(backbone, total, live):
+    net = IsomerNet(IsomerConfig(backbone=backbone))
+    dead = sum(
+        p.numel() for f in net.fusion[2:] for n, p in f.named_parameters() if not n.startswith("project.")
+    )
+    assert sum(p.numel() for p in net.parameters()) == total
+    assert total - dead == live  # what authors mode runs
