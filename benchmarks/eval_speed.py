@@ -50,18 +50,21 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB, whole process tree) of a command."""
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, children included) and peak tree memory (MiB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
-    while proc.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
         peak = max(peak, _tree_rss_kib(proc.pid))
         time.sleep(0.05)
     wall = time.perf_counter() - start
-    if proc.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} failed:\n{proc.stderr.read().decode()[-2000:]}")
-    return wall, peak / 1024
+    return wall, usage.ru_utime + usage.ru_stime, peak / 1024
 
 
 def build_corpus(out: Path) -> None:
@@ -120,6 +123,10 @@ PYSOD_SCRIPT = textwrap.dedent(
 )
 
 
+def _ratio(ours: tuple[float, float, float], theirs: tuple[float, float, float]) -> str:
+    return f"wall 1/{theirs[0] / ours[0]:.1f}, CPU 1/{theirs[1] / ours[1]:.1f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=Path("/tmp/evalbench/val"))
@@ -132,66 +139,51 @@ def main() -> None:
     args = ap.parse_args()
 
     build_corpus(args.corpus)
-    c = args.corpus
+    c, w = args.corpus, args.workers
     env = {**os.environ, "VOSTOK_NO_PROGRESS": "1"}
-    py = sys.executable
-    rows: list[tuple[str, float, float, str]] = []
+    other = ensure_venv(args.venv, args.install)
+    rows: list[tuple[str, tuple[float, float, float], str]] = []
 
-    def vostok(call: str) -> tuple[float, float]:
-        return measure([py, "-c", f"import vostok.evaluation as E; {call}"], env)
+    def vostok(call: str) -> tuple[float, float, float]:
+        return measure([sys.executable, "-c", f"import vostok.evaluation as E; {call}"], env)
 
-    w = args.workers
     if "semi" not in args.skip:
-        t, m = vostok(
+        ours = vostok(
             f"E.evaluate_davis('{c}/davis', '{c}/results/semi/perturbed', workers={w}, show_progress=False)"
         )
-        rows.append(
-            (
-                "vostok semi-supervised",
-                t,
-                m,
-                f"davis2017-evaluation {DAVIS2017_SEMI_S} s: 1/{DAVIS2017_SEMI_S / t:.1f}",
+        note = f"davis2017-evaluation ({DAVIS2017_SEMI_S} s, recorded): 1/{DAVIS2017_SEMI_S / ours[0]:.1f}"
+        if other is not None and "vosb" not in args.skip:
+            vosb = (
+                "from vos_benchmark.benchmark import benchmark; "
+                f"benchmark(['{c}/davis/Annotations/480p'], ['{c}/results/semi/perturbed'], num_processes={w}, "
+                "verbose=False)"
             )
-        )
-    other = ensure_venv(args.venv, args.install)
-    if other is not None and "vosb" not in args.skip:
-        vosb = (
-            "from vos_benchmark.benchmark import benchmark; "
-            f"benchmark(['{c}/davis/Annotations/480p'], ['{c}/results/semi/perturbed'], num_processes={w}, "
-            "verbose=False)"
-        )
-        vt, vm = measure([str(other), "-c", vosb], env)
-        rows.append((f"vos-benchmark ({w} processes)", vt, vm, ""))
-        if "semi" not in args.skip:
-            rows[0] = (*rows[0][:3], rows[0][3] + f"; vos-benchmark: 1/{vt / rows[0][1]:.1f}")
+            theirs = measure([str(other), "-c", vosb], env)
+            rows.append((f"vos-benchmark ({w} processes)", theirs, ""))
+            note += f"; vs vos-benchmark: {_ratio(ours, theirs)}"
+        rows.append((f"vostok semi-supervised ({w} workers)", ours, note))
     if "unsup" not in args.skip:
-        t, m = vostok(
+        ours = vostok(
             f"E.evaluate_davis('{c}/davis', '{c}/results/unsup/rvos', task='unsupervised', workers={w}, "
             "show_progress=False)"
         )
-        rows.append(
-            (
-                "vostok unsupervised (20 proposals)",
-                t,
-                m,
-                f"davis2017-evaluation {DAVIS2017_UNSUP_S} s: 1/{DAVIS2017_UNSUP_S / t:.0f}",
-            )
-        )
+        note = f"davis2017-evaluation ({DAVIS2017_UNSUP_S} s, recorded): 1/{DAVIS2017_UNSUP_S / ours[0]:.0f}"
+        rows.append((f"vostok unsupervised, 20 proposals ({w} workers)", ours, note))
     if "vsod" not in args.skip:
-        t, m = vostok(f"E.evaluate_vsod('{c}/vsod/GT', '{c}/vsod/pred/perturbed', workers={w})")
+        ours = vostok(f"E.evaluate_vsod('{c}/vsod/GT', '{c}/vsod/pred/perturbed', workers={w})")
         note = ""
         if other is not None and "pysod" not in args.skip:
-            pt, pm = measure(
+            theirs = measure(
                 [str(other), "-c", PYSOD_SCRIPT, f"{c}/vsod/GT", f"{c}/vsod/pred/perturbed"], env
             )
-            note = f"PySODMetrics: 1/{pt / t:.1f}"
-            rows.append(("PySODMetrics 1.6.2 (1 process)", pt, pm, ""))
-        rows.append(("vostok VSOD", t, m, note))
-    print(f"\ncorpus {c} (30 x 70 frames, 480x854); {os.cpu_count()} CPU cores; vostok workers={w}")
-    print(f"{'':38s} {'wall s':>8s} {'peak MiB':>9s}  ratio")
-    for name, t, m, note in rows:
-        print(f"{name:38s} {t:8.2f} {m:9.0f}  {note}")
-    print(f"load average after the run: {os.getloadavg()[0]:.1f} (other work on the machine slows all rows)")
+            rows.append(("PySODMetrics 1.6.2 (1 process)", theirs, ""))
+            note = f"vs PySODMetrics: {_ratio(ours, theirs)}"
+        rows.append((f"vostok VSOD ({w} workers)", ours, note))
+    print(f"\ncorpus {c} (30 x 70 frames, 480x854); {os.cpu_count()} CPU cores")
+    print(f"{'':44s} {'wall s':>7s} {'CPU s':>7s} {'peak MiB':>8s}  ratio")
+    for name, (wall, cpu, mem), note in rows:
+        print(f"{name:44s} {wall:7.1f} {cpu:7.1f} {mem:8.0f}  {note}")
+    print(f"load average after the run: {os.getloadavg()[0]:.1f} (other work on the machine slows every row)")
 
 
 if __name__ == "__main__":
