@@ -184,3 +184,18 @@ def test_parameter_counts_equal_the_authors_model(backbone, total, live):
     )
     assert sum(p.numel() for p in net.parameters()) == total
     assert total - dead == live  # what authors mode runs
+
+
+def test_dead_sgst_norms_are_reported_at_init_only_when_untouched(shared_ref):
+    from vostok.models.isomer.checkpoint import dead_sgst_norms_at_init, rule_authors_state
+
+    fresh = IsomerNet(IsomerConfig(backbone="mit_b0")).state_dict()
+    assert dead_sgst_norms_at_init(fresh) == (16, 16)
+    filled = convert_authors_state(rule_authors_state(shared_ref / "isomer_mit_b0" / "manifest.json"))
+    assert dead_sgst_norms_at_init(filled) == (0, 16)
+
+
+def test_paper_mode_with_a_checkpoint_whose_sgst_was_never_trained_warns(tmp_path):
+    torch.save(IsomerNet(IsomerConfig(backbone="mit_b0")).state_dict(), tmp_path / "ours.pth")
+    with pytest.warns(UserWarning, match="never trained"):
+        build_network(tmp_path / "ours.pth", sgst_mode="paper")

@@ -13,7 +13,7 @@ import torch
 
 from vostok.checkpoint import load_state_dict_strict
 from vostok.errors import CheckpointError, InputError
-from vostok.models.isomer.checkpoint import detect_backbone, read_isomer_checkpoint
+from vostok.models.isomer.checkpoint import dead_sgst_norms_at_init, detect_backbone, read_isomer_checkpoint
 from vostok.models.isomer.network import BACKBONES, IsomerConfig, IsomerNet
 from vostok.models.isomer.predictor import IsomerPredictor
 from vostok.models.registry import register_model
@@ -44,6 +44,13 @@ def build_network(
         warnings.warn("Isomer has no checkpoint: its weights are random.", stacklevel=3)
     else:
         load_state_dict_strict(net, state, f"Isomer ({net.config.backbone})", source=str(checkpoint))
+        at_init, total = dead_sgst_norms_at_init(state)
+        if sgst_mode == "paper" and total and at_init == total:
+            warnings.warn(
+                f"{checkpoint}: its SGST attention/FFN weights were never trained (the authors' code discards "
+                "that path), so sgst_mode='paper' gives meaningless maps; use sgst_mode='authors'.",
+                stacklevel=3,
+            )
     return net
 
 

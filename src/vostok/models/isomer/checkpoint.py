@@ -81,3 +81,15 @@ def rule_authors_state(manifest: str | os.PathLike | dict, salt: str = "") -> di
         if key.endswith("relative_position_index"):
             state[key] = relative_position_index(7)
     return state
+
+
+def dead_sgst_norms_at_init(state: Mapping[str, torch.Tensor]) -> tuple[int, int]:
+    """(at init, total) over the LayerNorm tensors of the SGST path the authors' code never uses.
+
+    In a checkpoint trained with the authors' code these get no gradient and no weight decay, so they
+    should all still be exactly 1 (weights) and 0 (biases): a quick check that a file came from that code,
+    and a warning sign before using it with ``sgst_mode="paper"``. ``state`` is in our layout.
+    """
+    names = [k for k in state if re.match(r"^fusion\.[23]\.(fg|bg)_(attn|ffn)\.norm\.(weight|bias)$", k)]
+    at_init = sum(bool(torch.all(state[k] == (1.0 if k.endswith("weight") else 0.0))) for k in names)
+    return at_init, len(names)
