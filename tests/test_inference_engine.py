@@ -18,6 +18,15 @@ from vostok.inference.readout import l2_affinity, softmax_readout, topk_readout
 from vostok.nn.memory_blocks import soft_aggregate
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_torch_thread():
+    """Two threads on a shared 2-core machine run several times slower than one (spin-waiting)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _dense_topk_readout(mk, mv, qk, k):
     aff = l2_affinity(mk, qk)
     val, idx = aff.topk(k, dim=0)
@@ -185,6 +194,8 @@ def test_streaming_keeps_no_frame_it_no_longer_needs():
 
     spy = _SpyModel()
     for r in propagate(spy, frames(), {0: _labels(o1=(0, 8, 0, 8))}, Schedule(mem_every=2)):
-        gc.collect()
         alive = [i for i, ref in enumerate(refs) if ref() is not None]
+        if alive not in ([r.index], []):  # maybe only unreachable cycles hold it: collect and look again
+            gc.collect()
+            alive = [i for i, ref in enumerate(refs) if ref() is not None]
         assert alive in ([r.index], []), f"frames {alive} still referenced at frame {r.index}"
