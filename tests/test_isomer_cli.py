@@ -25,8 +25,26 @@ def davis16(tmp_path_factory):
 
 
 def _infer(root, out, *extra):
-    args = ["isomer", "infer", "--layout", "davis2016", "--root", str(root / "ds"), "--out", str(out)]
-    args += ["--checkpoint", str(root / "isomer_mit_b0.pth"), "--device", "cpu", "--input-size", "64", *extra]
+    args = [
+        "infer",
+        "--model",
+        "isomer",
+        "--dataset",
+        "davis2016",
+        "--root",
+        str(root / "ds"),
+        "--out",
+        str(out),
+    ]
+    args += [
+        "--checkpoint",
+        str(root / "isomer_mit_b0.pth"),
+        "--device",
+        "cpu",
+        "-o",
+        "input_size=64",
+        *extra,
+    ]
     return main(args)
 
 
@@ -75,7 +93,7 @@ def test_vostok_infer_grey_maps_go_through_davis_and_vsod_evaluation(davis16, gr
 
 
 def test_masks_are_the_grey_maps_above_128(davis16, grey_out):
-    assert _infer(davis16, davis16 / "m_masks", "--masks") == 0
+    assert _infer(davis16, davis16 / "m_masks", "--binary-masks") == 0
     seq = next((davis16 / "m_masks").iterdir()).name
     grey = read_grey_map(grey_out / seq / "00001.png")
     mask = read_label_map(davis16 / "m_masks" / seq / "00001.png")

@@ -43,11 +43,20 @@ def infer(
     raw_probabilities: Annotated[
         bool, typer.Option(help="Zero-shot models: write sigmoid x 255, not min-max maps.")
     ] = False,
+    binary_masks: Annotated[
+        bool, typer.Option(help="Zero-shot models: write binary masks (map > 128) as palette PNGs.")
+    ] = False,
+    annotated_only: Annotated[
+        bool, typer.Option(help="Zero-shot models: only frames with ground truth (as the authors).")
+    ] = False,
 ) -> None:
     """Segment every sequence of a benchmark split with the paper's procedure; report frames/s and memory.
 
     Example: vostok infer --model stcn --checkpoint stcn.pth --dataset davis2017 --root DAVIS/2017/trainval
     --split val --out results/stcn_d17
+
+    Zero-shot: vostok infer --model isomer --checkpoint isomer.pth --dataset davis2016 --root DAVIS --out out/z
+    (any DAVIS-16 / zero-shot / VSOD layout; flow from the dataset's Flow/ images, or --flow raft).
     """
     from vostok.api import load_model
     from vostok.cli._common import existing_path
@@ -74,7 +83,8 @@ def infer(
             out,
             flow="raft" if flow == "raft" else "dataset",
             raft_checkpoint=raft_checkpoint,
-            output=output_kind(raw_probabilities, False),
+            output=output_kind(raw_probabilities, binary_masks),
+            annotated_only=annotated_only,
             overwrite=overwrite,
             sequences=[s.strip() for s in sequences.split(",")] if sequences else None,
             **dataset_options(dataset, split),
