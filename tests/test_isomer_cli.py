@@ -1,4 +1,4 @@
-"""End to end: a synthetic DAVIS-16 set with true flow images -> ``vostok isomer infer`` -> evaluation."""
+"""End to end: a synthetic DAVIS-16 set with true flow images -> ``vostok infer --model isomer`` -> evaluation."""
 
 from __future__ import annotations
 
