@@ -170,6 +170,11 @@ class MemoryPredictor:
         the latest ones (flat memory on long videos). ``max_size`` runs the network with the shorter side
         at most that many pixels (480 = the papers' 480p); results are at the frames' own size.
         ``single_object`` merges every id into one object (DAVIS-2016).
+
+        Frames before the first prompt are background (probability 1). A prompt on a later frame adds the
+        objects new there (each group with its own memory) and replaces the prediction of the objects it
+        shows, which are written to their memory as a correction; objects it does not show keep their
+        prediction outside its pixels. The last frame is never written to memory.
         """
         frames, length, size, names = open_frames(video)
         prompts = check_prompt_masks(masks, length, size)
