@@ -147,3 +147,13 @@ def test_weighted_f_of_an_object_touching_the_frame_border() -> None:
     gt[20:, :3] = True
     pred = rng.integers(0, 256, gt.shape) / 255
     assert weighted_f_measure(pred, gt) == pytest.approx(_pysod_weighted_f(pred, gt), abs=1e-12)
+
+
+def test_background_farther_than_the_weight_table_counts_with_weight_two() -> None:
+    rng = np.random.default_rng(8)
+    gt = np.zeros((12, 700), bool)
+    gt[4:8, :5] = True  # most of the background lies beyond distance 265, where the weight is exactly 2
+    pred = rng.integers(0, 256, gt.shape) / 255
+    assert weighted_f_measure(pred, gt) == pytest.approx(_pysod_weighted_f(pred, gt), abs=1e-12)
+    d2 = squared_background_distance(gt, clip=70_226)
+    np.testing.assert_array_equal(d2, np.minimum(squared_background_distance(gt), 70_226))

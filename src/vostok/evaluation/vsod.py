@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from vostok.errors import InputError
@@ -41,15 +42,27 @@ def _video_frames(gt_dir: Path, pred_dir: Path, video: str, skip_first_last: boo
     return names
 
 
+def _read_grey(path: Path) -> np.ndarray:
+    """Grey map of a PNG as ``read_grey_map`` gives it; 8-bit greyscale PNGs (the usual saliency and
+    ground-truth files) are decoded by OpenCV from the bytes, ~20 % faster than Pillow, same values."""
+    data = path.read_bytes()
+    # PNG signature, then the IHDR chunk: bit depth at byte 24, colour type at byte 25 (0 = greyscale).
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[24:26] == b"\x08\x00":
+        grey = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        if grey is not None and grey.ndim == 2 and grey.dtype == np.uint8:
+            return grey
+    return read_grey_map(path)
+
+
 def _evaluate_video(args: tuple[Path, Path, str, tuple[str, ...]]) -> dict[str, np.ndarray]:
     gt_dir, pred_dir, video, frames = args
     scalars = np.empty((len(frames), len(_SCALARS)))
     f_curves = np.empty((len(frames), 256))
     e_curves = np.empty((len(frames), 256))
     for i, name in enumerate(frames):
-        gt = read_grey_map(gt_dir / video / f"{name}.png")
+        gt = _read_grey(gt_dir / video / f"{name}.png")
         pred_path = pred_dir / video / f"{name}.png"
-        pred = read_grey_map(pred_path)
+        pred = _read_grey(pred_path)
         if pred.shape != gt.shape:
             raise InputError(
                 f"prediction {pred_path} is {pred.shape[1]}x{pred.shape[0]} but its ground truth is "
