@@ -49,6 +49,7 @@ from vostok.evaluation.boundary import (
     overlap_count,
 )
 from vostok.evaluation.statistics import object_statistics
+from vostok.evaluation.workers import init_worker
 
 TASKS = ("semi-supervised", "unsupervised")
 MAX_PROPOSALS = 20
@@ -215,15 +216,6 @@ def _match_proposals(js: np.ndarray, fs: np.ndarray, n_pred: int) -> dict[int, t
     return {int(c) + 1: (j_all[r, c].copy(), f_all[r, c].copy()) for r, c in zip(rows, cols, strict=True)}
 
 
-def _worker_init() -> None:
-    try:
-        import cv2
-
-        cv2.setNumThreads(1)
-    except Exception:  # pragma: no cover - cv2 is a dependency; threads are only an optimisation
-        pass
-
-
 def _run_jobs(
     jobs: list[SequenceJob], workers: int, on_done: Callable[[], None] | None
 ) -> dict[str, dict[int, tuple[np.ndarray, np.ndarray]]]:
@@ -237,7 +229,7 @@ def _run_jobs(
     # Longest sequences first, so no worker is left with a long one at the end.
     order = sorted(jobs, key=lambda j: -len(j.frames))
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ctx.Pool(min(workers, len(jobs)), initializer=_worker_init) as pool:
+    with ctx.Pool(min(workers, len(jobs)), initializer=init_worker) as pool:
         for job, res in zip(order, pool.imap(evaluate_sequence, order), strict=True):
             results[job.name] = res
             if on_done:

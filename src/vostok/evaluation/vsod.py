@@ -21,6 +21,7 @@ import numpy as np
 from vostok.errors import InputError
 from vostok.evaluation.davis import default_workers
 from vostok.evaluation.sod_metrics import frame_scores
+from vostok.evaluation.workers import init_worker
 from vostok.io.masks import read_grey_map
 
 METRICS = ("MAE", "Smeasure", "wFmeasure", "maxFm", "meanFm", "adpFm", "maxEm", "meanEm", "adpEm")
@@ -114,7 +115,7 @@ def evaluate_vsod(
         ctx = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         )
-        with ctx.Pool(n_workers) as pool:
+        with ctx.Pool(n_workers, initializer=init_worker) as pool:
             per_video_raw = pool.map(_evaluate_video, jobs, chunksize=1)
     else:
         per_video_raw = [_evaluate_video(j) for j in jobs]
