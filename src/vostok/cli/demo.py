@@ -33,11 +33,20 @@ def _prepare(out: Path) -> None:
     (out / DEMO_MARKER).write_text("made by vostok demo; the next demo run replaces this folder\n")
 
 
+def default_demo_model() -> str:
+    """The small STCN trained on synthetic videos when this build ships its weights, else the baseline."""
+    from vostok.models.stcn.small import PACKAGED_WEIGHTS
+
+    return "stcn-small" if PACKAGED_WEIGHTS.is_file() else "copy-first"
+
+
 def demo(
     out: Path = typer.Option(
         Path("vostok-demo"), "--out", "-o", help="Folder for data, masks, overlay, scores."
     ),
-    model: str = typer.Option("copy-first", help="Model to run (registry name)."),
+    model: str | None = typer.Option(
+        None, help="Model to run (registry name; default: the built-in stcn-small, else copy-first)."
+    ),
     checkpoint: str | None = typer.Option(None, help="Checkpoint for --model (default: the model's own)."),
     videos: int = typer.Option(6, min=2, help="Synthetic videos to generate (a third are the val split)."),
     frames: int = typer.Option(30, min=3, help="Frames per video."),
@@ -59,6 +68,8 @@ def demo(
     from vostok.progress import progress
 
     height, width = parse_size(size)
+    if model is None:
+        model = default_demo_model()
     _prepare(out)
     root = out / "data"
     typer.echo(f"[1/4] synthesising {videos} videos x {frames} frames at {height}x{width} in {root}")
