@@ -199,3 +199,20 @@ def test_streaming_keeps_no_frame_it_no_longer_needs():
             gc.collect()
             alive = [i for i, ref in enumerate(refs) if ref() is not None]
         assert alive in ([r.index], []), f"frames {alive} still referenced at frame {r.index}"
+
+
+def test_bank_holds_each_memory_frame_once_after_reading():
+    bank = MemoryBank(capacity=3)
+    for t in range(6):
+        bank.add(MemoryEntry(t, torch.full((2, 4), float(t)), {"value": torch.full((1, 3, 4), float(t))}))
+        keys, values = bank.keys(), bank.values()
+        # the entries are views of the concatenation the readout uses, not a second copy
+        storage = values.untyped_storage().data_ptr()
+        assert all(e.values["value"].untyped_storage().data_ptr() == storage for e in bank.entries)
+        assert all(
+            e.key.untyped_storage().data_ptr() == keys.untyped_storage().data_ptr() for e in bank.entries
+        )
+    assert [e.frame_index for e in bank.entries] == [0, 4, 5]
+    assert torch.equal(bank.values()[0, 0], torch.tensor([0.0] * 4 + [4.0] * 4 + [5.0] * 4))
+    assert torch.equal(bank.values("value", [2, 0])[0, 0], torch.tensor([5.0] * 4 + [0.0] * 4))
+    assert torch.equal(bank.entries[1].key, torch.full((2, 4), 4.0))

@@ -66,8 +66,23 @@ class MemoryBank:
             else:
                 parts = [self.entries[i].values[name] for i in idx]
             self._cache = {k: v for k, v in self._cache.items() if k[1] == idx}  # one frame set at a time
-            self._cache[cache_key] = parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
+            joined = parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
+            if idx == tuple(range(len(self.entries))):
+                self._share(name, joined)
+            self._cache[cache_key] = joined
         return self._cache[cache_key]
+
+    def _share(self, name: str, joined: torch.Tensor) -> None:
+        """Point every entry at its slice of ``joined`` so the frames are held once, not twice."""
+        start = 0
+        for entry in self.entries:
+            part = entry.key if name == "key" else entry.values[name]
+            view = joined[..., start : start + part.shape[-1]]
+            start += part.shape[-1]
+            if name == "key":
+                entry.key = view
+            else:
+                entry.values[name] = view
 
 
 class MemorySampler:
