@@ -40,6 +40,7 @@ class TrainerConfig:
     keep_checkpoints: int = 2  # newest N kept; 0 keeps all
     log_every: int = 100
     image_every: int = 1000  # TensorBoard images; 0 disables
+    validate_every: int = 0  # iterations between recipe.validate() runs (and one at the end); 0 disables
     precision: Precision = Precision.fp32
     grad_clip: float | None = None  # max global L2 norm; None disables
     device: str = "auto"  # auto | cpu | cuda

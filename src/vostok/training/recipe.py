@@ -4,6 +4,16 @@ A recipe builds the training module (its ``forward(batch)`` runs the whole per-s
 sees one call per step), the dataset (items addressed by :class:`~vostok.training.sampling.SampleKey`, so that
 data order and augmentation are a pure function of seed and position), the losses, the optimiser parameter
 groups, and optionally TensorBoard images. The trainer does everything else.
+
+Optional validation: a recipe may define ``validate(model, step, out_dir) -> dict[str, float]``. With
+``trainer.validate_every = N > 0`` the trainer calls it on rank 0 every N iterations and after the last one,
+with the bare module (never the DDP wrapper) in eval mode under ``torch.no_grad()``, and ``out_dir =
+<run_dir>/val/step_<step:08d>`` for whatever it writes (predictions, reports). The returned metrics (e.g.
+``{"J&F": ..., "J": ..., "F": ...}``; an empty dict means "nothing to report") go to TensorBoard as
+``val/<name>`` and to ``metrics.jsonl``. Every RNG state is restored afterwards, so validating changes
+neither the trained weights nor exact resume; other ranks wait at a barrier. Recipes without ``validate``
+train as before (the trainer says once that it skips validation). A recipe should reject a missing
+validation set when it is constructed, so the error comes before the first iteration, not after N.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import contextlib
 import json
 import math
 import random
+import re
 import sys
 import time
 from dataclasses import replace
@@ -245,6 +246,7 @@ class Trainer:
     def _loop(self, recipe, model, optimizer, scheduler, scaler, loader, writer, info, start, stop) -> None:
         tcfg = self.config.trainer
         params = [p for g in optimizer.param_groups for p in g["params"]]
+        validate = self._validator(recipe, info)
         batches = iter(loader)
         sums: dict[str, float] = {}
         count = 0
@@ -293,7 +295,60 @@ class Trainer:
                     writer.add_images(name, images.detach().float().clamp(0, 1).cpu(), done)
             if done % tcfg.checkpoint_every == 0 or done == stop:
                 self._save(done, model, optimizer, scheduler, scaler, info)
+            if validate is not None and (done % tcfg.validate_every == 0 or done == tcfg.iterations):
+                self._validate(validate, recipe, model, writer, info, done)
 
+    # ------------------------------------------------------------------ validation
+    def _validator(self, recipe, info: DistInfo):
+        """The recipe's ``validate`` when ``trainer.validate_every`` asks for it, else None."""
+        every = self.config.trainer.validate_every
+        if every < 0:
+            raise InputError(
+                f"trainer.validate_every must be 0 (off) or a number of iterations, not {every}."
+            )
+        if not every:
+            return None
+        validate = getattr(recipe, "validate", None)
+        if validate is None and info.is_main:
+            print(
+                f"trainer.validate_every={every}, but recipe {self.config.recipe!r} has no validate(); "
+                "training without validation.",
+                file=sys.stderr,
+            )
+        return validate
+
+    def _validate(self, validate, recipe, model, writer, info: DistInfo, step: int) -> None:
+        """Rank 0 validates the bare module in eval mode; every RNG state is put back afterwards, so the
+        run continues exactly as without validation. The other ranks wait at a barrier."""
+        if info.is_main:
+            rng = ckpt.capture_rng_state()
+            bare = unwrap(model)
+            bare.eval()
+            tic = time.perf_counter()
+            try:
+                with torch.no_grad():
+                    metrics = validate(bare, step, self.run_dir / "val" / f"step_{step:08d}")
+            finally:
+                ckpt.restore_rng_state(rng)
+                recipe.set_train_mode(model)
+            self._log_validation(writer, step, metrics, time.perf_counter() - tic)
+        barrier(info)
+
+    def _log_validation(self, writer, step: int, metrics: dict[str, float], seconds: float) -> None:
+        if not metrics:
+            return
+        metrics = {name: float(value) for name, value in metrics.items()}
+        for name, value in metrics.items():
+            writer.add_scalar(
+                "val/" + re.sub(r"[^-/\w.]", "_", name), value, step
+            )  # TensorBoard's tag charset
+        self._append_metrics(
+            {"step": step, **{f"val/{k}": v for k, v in metrics.items()}, "val_seconds": seconds}
+        )
+        shown = ", ".join(f"{name} {value:.4f}" for name, value in metrics.items())
+        print(f"validation at step {step}: {shown} ({seconds:.1f} s)", file=sys.stderr)
+
+    # ------------------------------------------------------------------ logs
     def _log(self, writer, step: int, means: dict[str, float], optimizer, rate: float) -> None:
         if writer is None:
             return
@@ -302,7 +357,10 @@ class Trainer:
             writer.add_scalar(f"loss/{name}", value, step)
         writer.add_scalar("lr", lrs[0], step)
         writer.add_scalar("iterations_per_second", rate, step)
-        record = {"step": step, **means, "lr": lrs[0], "it_per_s": rate}
+        self._append_metrics({"step": step, **means, "lr": lrs[0], "it_per_s": rate})
+
+    def _append_metrics(self, record: dict[str, float]) -> None:
+        """One JSON line per record in ``metrics.jsonl``; non-finite numbers become null."""
         with open(self.run_dir / "metrics.jsonl", "a") as fh:
             fh.write(json.dumps({k: (v if math.isfinite(v) else None) for k, v in record.items()}) + "\n")
 

@@ -1,12 +1,14 @@
 """Isomer's training recipe (the authors' protocol): per-frame samples of (RGB frame, flow image, GT) at
 512x512 squashed, joint horizontal flip, mmseg-style photometric distortion on the RGB frame only, BCE on the
 logits against GT/255, AdamW at a constant 6e-5. Pre-train on YouTube-VOS 1-in-30 frames, fine-tune on
-DAVIS-16 + FBMS train (configs in ``configs/isomer/``); the authors pick the checkpoint on DAVIS-16 val.
+DAVIS-16 + FBMS train (configs in ``configs/isomer/``); the authors pick the checkpoint on DAVIS-16 val,
+which :meth:`IsomerRecipe.validate` measures during training (``trainer.validate_every`` and ``val.*``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -51,6 +53,19 @@ class IsomerModelConfig:
 
 
 @dataclass
+class IsomerValConfig:
+    """DAVIS-16 validation during training (zero-shot convention: every frame, grey maps > 128)."""
+
+    davis_root: str = ""  # DAVIS-16 root with JPEGImages/, Annotations/, Flow/ (480p); empty: no validation
+    subset: str = "val"  # ImageSets split
+    max_sequences: int = 0  # the split's first N sequences, for quick checks; 0 = all
+    input_size: int = 512  # network input side, as at test time
+    batch_size: int = 4  # frames per forward pass
+    mae: bool = True  # also the VSOD MAE of the grey maps
+    workers: int = 0  # evaluation processes; 0 = one per CPU core
+
+
+@dataclass
 class IsomerTrainConfig(TrainConfig):
     recipe: str = "isomer"
     trainer: TrainerConfig = field(
@@ -61,6 +76,7 @@ class IsomerTrainConfig(TrainConfig):
     )
     data: IsomerDataConfig = field(default_factory=IsomerDataConfig)
     model: IsomerModelConfig = field(default_factory=IsomerModelConfig)
+    val: IsomerValConfig = field(default_factory=IsomerValConfig)
 
 
 def photometric_distortion(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -151,9 +167,33 @@ class IsomerTraining(nn.Module):
         return {"logits": self.network(batch["image"], batch["flow"])}
 
 
+def validation_sequences(cfg: IsomerValConfig) -> list[str]:
+    """The DAVIS-16 sequences validated on; a clear error when ``val.davis_root`` is unset or unreadable."""
+    from vostok.data import open_dataset
+
+    if not cfg.davis_root:
+        raise InputError(
+            "trainer.validate_every asks for validation but val.davis_root is empty: set it to a DAVIS-16 "
+            "folder (JPEGImages/, Annotations/, Flow/), or set trainer.validate_every=0."
+        )
+    if not Path(cfg.davis_root).is_dir():
+        raise InputError(f"val.davis_root={cfg.davis_root} is not a folder; give the DAVIS-16 root.")
+    if cfg.max_sequences < 0:
+        raise InputError(f"val.max_sequences must be 0 (all) or a count, not {cfg.max_sequences}.")
+    names = open_dataset("davis2016", cfg.davis_root, subset=cfg.subset).sequences
+    if not names:
+        raise InputError(f"the {cfg.subset!r} split of {cfg.davis_root} lists no sequence.")
+    return names[: cfg.max_sequences] if cfg.max_sequences else names
+
+
 @register_recipe("isomer")
 class IsomerRecipe(BaseRecipe):
     config_class = IsomerTrainConfig
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        # Checked now, so a missing validation set stops the run before its first iteration.
+        self.val_sequences = validation_sequences(config.val) if config.trainer.validate_every else None
 
     def build_model(self) -> nn.Module:
         from vostok.models.isomer.network import IsomerConfig, IsomerNet, authors_init_
@@ -191,6 +231,49 @@ class IsomerRecipe(BaseRecipe):
             skip = self.config.model.no_decay_norms and any(k in name for k in NO_DECAY)
             (no_decay if skip else decay).append(p)
         return [{"params": decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+    def validate(self, model: nn.Module, step: int, out_dir: Path) -> dict[str, float]:
+        """DAVIS-16 J&F, J, F (every frame, grey maps > 128) and MAE of the model being trained.
+
+        Grey maps are written by the inference code path (:func:`run_isomer_on_dataset`) to ``out_dir``.
+        """
+        from vostok.evaluation import evaluate_davis, evaluate_vsod
+        from vostok.models.isomer.datasets import run_isomer_on_dataset
+        from vostok.models.isomer.predictor import IsomerPredictor
+
+        cfg = self.config.val
+        if not cfg.davis_root:
+            return {}
+        names = self.val_sequences if self.val_sequences is not None else validation_sequences(cfg)
+        device = next(model.parameters()).device
+        predictor = IsomerPredictor(
+            model.network, device, batch_size=cfg.batch_size, input_size=cfg.input_size
+        )
+        run_isomer_on_dataset(
+            predictor,
+            "davis2016",
+            cfg.davis_root,
+            out_dir,
+            sequences=names,
+            overwrite=True,
+            subset=cfg.subset,
+        )
+        workers = cfg.workers or None
+        scores = evaluate_davis(
+            cfg.davis_root,
+            out_dir,
+            split=cfg.subset,
+            year="2016",
+            frames="all",
+            sequences=names,
+            workers=workers,
+            show_progress=False,
+        )["global"]
+        metrics = {"J&F": scores["J&F-Mean"], "J": scores["J-Mean"], "F": scores["F-Mean"]}
+        if cfg.mae:
+            gt_dir = Path(cfg.davis_root) / "Annotations" / "480p"
+            metrics["MAE"] = evaluate_vsod(gt_dir, out_dir, videos=names, workers=workers)["global"]["MAE"]
+        return metrics
 
     def visualise(self, batch, outputs):
         pred = torch.sigmoid(outputs["logits"][:4].float()).expand(-1, 3, -1, -1)
