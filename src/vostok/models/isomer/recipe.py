@@ -32,6 +32,7 @@ class IsomerDataSource:
     layout: str = "davis2016"
     root: str = "???"
     frame_stride: int = 1  # keep every n-th annotated frame (30 for the YouTube-VOS pre-training)
+    subset: str | None = None  # DAVIS layouts: the ImageSets split (train keeps DAVIS-16 val out of training)
 
 
 @dataclass
@@ -112,7 +113,12 @@ class IsomerFrames(Dataset):
         self.cfg = cfg
         self.items: list[tuple] = []
         for source in cfg.sources:
-            dataset = open_dataset(source.layout, source.root)
+            if source.subset and not source.layout.startswith("davis"):
+                raise InputError(
+                    f"data.sources: subset applies to DAVIS layouts only, not {source.layout!r}."
+                )
+            options = {"subset": source.subset} if source.subset else {}
+            dataset = open_dataset(source.layout, source.root, **options)
             for name in dataset.sequences:
                 seq = dataset.sequence(name)
                 flows = seq.flow_paths or [None] * len(seq)
