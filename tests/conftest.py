@@ -14,6 +14,14 @@ import pytest  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """One torch thread per test process: the suite runs one process per core (pytest -n 2), and two
+    threads per process on a 2-core machine spin-wait each other into a several-fold slow-down."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def shared_dir() -> Path:
     """``../shared`` beside the checkout (CI puts it there), or ``$VOSTOK_SHARED``."""
     return Path(os.environ.get("VOSTOK_SHARED", REPO_ROOT.parent / "shared"))

@@ -18,15 +18,6 @@ from vostok.inference.readout import l2_affinity, softmax_readout, topk_readout
 from vostok.nn.memory_blocks import soft_aggregate
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine run several times slower than one (spin-waiting)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _dense_topk_readout(mk, mv, qk, k):
     aff = l2_affinity(mk, qk)
     val, idx = aff.topk(k, dim=0)

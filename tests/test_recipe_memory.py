@@ -14,15 +14,6 @@ from vostok.training.config import build_config
 from vostok.training.trainer import train
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: these tiny steps run several times faster so on a shared 2-core machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def synth_root(tmp_path_factory):
     from vostok.data.synthetic import generate_dataset

@@ -15,15 +15,6 @@ from vostok.models.stcn.checkpoint import convert_stcn_state_dict
 from vostok.models.stcn.network import STCNNetwork
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine run several times slower than one (spin-waiting)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def stcn():
     with warnings.catch_warnings():

@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from vostok.cli import main
@@ -19,15 +18,6 @@ def _quiet_random_weights():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*random.*")
         yield
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine run several times slower than one (spin-waiting)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _frame_folder(tmp_path, n=3, h=48, w=64):

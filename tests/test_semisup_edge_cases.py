@@ -7,19 +7,15 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import vostok
 
 
 @pytest.fixture(scope="module")
 def stcn():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two threads on a shared 2-core machine are several times slower
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield vostok.load_model("stcn", device="cpu")
-    torch.set_num_threads(threads)
 
 
 def _frames(n, h=32, w=48, seed=0):

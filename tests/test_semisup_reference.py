@@ -15,15 +15,6 @@ STEP_ATOL = 1e-4  # the issue's bound; README suggests 1e-4 + 1e-3 * std, which 
 E2E_ATOL = 1e-4  # measured: STCN 3e-7, IMSFR 6e-5 (run-to-run of the authors' code: 2e-5 / 9e-5)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine run several times slower than one (spin-waiting)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _normalise(images: np.ndarray) -> torch.Tensor:
     mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
     std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]

@@ -9,20 +9,16 @@ import zipfile
 
 import numpy as np
 import pytest
-import torch
 
 from vostok.cli import main
 from vostok.io.masks import read_label_map
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _one_thread_random_weights():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two threads on a shared 2-core machine are many times slower
+def _random_weights_are_expected():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*random.*")
         yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
