@@ -21,3 +21,30 @@ def test_info_prints_version_and_models(capsys):
     out = capsys.readouterr().out
     assert "vostok 0.1.0" in out
     assert "stcn" in out
+
+
+def test_checkpoint_file_problems_are_checkpoint_errors(tmp_path):
+    import pytest
+    import torch
+
+    from vostok.checkpoint import load_checkpoint_file
+    from vostok.errors import CheckpointError
+
+    junk = tmp_path / "junk.pth"
+    junk.write_bytes(b"junk\n" * 10)
+    with pytest.raises(CheckpointError, match="truncated"):
+        load_checkpoint_file(junk)
+    good = tmp_path / "good.pth"
+    torch.save({"w": torch.ones(3)}, good)
+    (tmp_path / "cut.pth").write_bytes(good.read_bytes()[:-100])
+    with pytest.raises(CheckpointError, match="truncated"):
+        load_checkpoint_file(tmp_path / "cut.pth")
+
+    torch.save({"w": _Custom()}, tmp_path / "pickled.pth")
+    with pytest.raises(CheckpointError, match="allow_pickle"):
+        load_checkpoint_file(tmp_path / "pickled.pth")
+    assert load_checkpoint_file(good)["w"].sum() == 3
+
+
+class _Custom:
+    """A picklable class that is not a tensor: checkpoints holding it need full unpickling."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,9 +34,11 @@ def load_checkpoint_file(path: str | os.PathLike, allow_pickle: bool = False) ->
                 "If you trust the file, load it with allow_pickle=True (CLI: --allow-pickle)."
             ) from exc
         raise CheckpointError(f"{path} is not a readable checkpoint ({exc}).") from exc
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (
+        Exception
+    ) as exc:  # torch raises many types for a corrupt file (KeyError, RuntimeError, EOFError...)
         raise CheckpointError(
-            f"cannot read checkpoint {path}: {exc}. The file may be truncated (re-download it) or not a "
+            f"cannot read checkpoint {path} ({type(exc).__name__}: {exc}). The file may be truncated (re-download it) or not a "
             "PyTorch checkpoint."
         ) from exc
     if not isinstance(obj, Mapping):
