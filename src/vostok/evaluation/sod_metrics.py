@@ -50,15 +50,21 @@ def frame_scores(pred_grey: np.ndarray, gt_grey: np.ndarray) -> FrameScores:
     """All metrics of one frame from uint8 grey maps (ground truth binarised at > 128)."""
     gt = gt_grey > 128
     lut = prediction_lut(pred_grey)
-    pred = lut[pred_grey]
+    pred = np.take(lut, pred_grey)
     size = gt.size
     n_fg = int(np.count_nonzero(gt))
     quantised = (lut * 255).astype(np.uint8)  # PySODMetrics' (pred * 255).astype(uint8), per grey level
     # Integer histograms of the grey levels inside / outside the ground truth (OpenCV: float32 counts,
-    # exact below 2**24 pixels per frame).
-    all_hist = _hist(pred_grey)
-    fg_hist_grey = _hist(pred_grey, gt.view(np.uint8))
-    bg_hist_grey = all_hist - fg_hist_grey
+    # exact below 2**24 pixels per frame); the S-measure's quadrants, when it needs them, add up to them.
+    quadrants = quadrant_histograms(pred_grey, gt, n_fg) if 0 < n_fg < size else None
+    if quadrants is not None:
+        fg_hist_grey = sum(q[2] for q in quadrants)
+        bg_hist_grey = sum(q[3] for q in quadrants)
+        all_hist = fg_hist_grey + bg_hist_grey
+    else:
+        all_hist = _hist(pred_grey)
+        fg_hist_grey = all_hist.copy() if n_fg else np.zeros(256, np.int64)
+        bg_hist_grey = all_hist - fg_hist_grey
     fg_hist = np.bincount(quantised, weights=fg_hist_grey, minlength=256).astype(np.int64)
     bg_hist = np.bincount(quantised, weights=bg_hist_grey, minlength=256).astype(np.int64)
     fg_at = np.cumsum(np.flip(fg_hist))  # foreground pixels predicted >= each threshold (255 down to 0)
@@ -71,7 +77,7 @@ def frame_scores(pred_grey: np.ndarray, gt_grey: np.ndarray) -> FrameScores:
     fp = int(bg_hist_grey[above].sum())
     return FrameScores(
         mae=mae,
-        s_measure=s_measure(pred, gt, pred_grey, lut, fg_hist_grey, all_hist),
+        s_measure=s_measure(pred, gt, pred_grey, lut, fg_hist_grey, all_hist, quadrants),
         weighted_f=weighted_f_measure(pred, gt) if n_fg else 0.0,
         adaptive_f=_adaptive_f(tp, fp, n_fg),
         adaptive_e=_e_scalar(tp, fp, n_fg, size),
@@ -194,6 +200,40 @@ def _ssim(fg: np.ndarray, bg: np.ndarray, lut: np.ndarray, pred: np.ndarray, gt:
     return 1.0 if beta == 0 else 0.0
 
 
+def quadrant_histograms(
+    pred_grey: np.ndarray, gt: np.ndarray, n_fg: int
+) -> list[tuple[tuple[slice, slice], float, np.ndarray, np.ndarray]]:
+    """The S-measure's four quadrants around the ground-truth centroid: ``(region, weight, grey-level
+    histogram inside the ground truth, outside it)`` each; ``gt`` must be neither empty nor full."""
+    h, w = gt.shape
+    size = gt.size
+    rows = np.count_nonzero(gt, axis=1)
+    cols = np.count_nonzero(gt, axis=0)
+    # PySODMetrics: round(mean of argwhere(gt)) (half to even), then + 1 as in the MATLAB original.
+    cy = int(np.round(np.dot(np.arange(h, dtype=np.int64), rows) / n_fg)) + 1
+    cx = int(np.round(np.dot(np.arange(w, dtype=np.int64), cols) / n_fg)) + 1
+    w_lt = cx * cy / size
+    w_rt = cy * (w - cx) / size
+    w_lb = (h - cy) * cx / size
+    w_rb = 1 - w_lt - w_rt - w_lb
+    mask = gt.view(np.uint8)
+    out = []
+    for region, weight in (
+        ((slice(0, cy), slice(0, cx)), w_lt),
+        ((slice(0, cy), slice(cx, w)), w_rt),
+        ((slice(cy, h), slice(0, cx)), w_lb),
+        ((slice(cy, h), slice(cx, w)), w_rb),
+    ):
+        grey_q = pred_grey[region]
+        if grey_q.size:
+            fg_q = _hist(grey_q, np.ascontiguousarray(mask[region]))
+            bg_q = _hist(grey_q) - fg_q
+        else:
+            fg_q = bg_q = np.zeros(256, np.int64)
+        out.append((region, weight, fg_q, bg_q))
+    return out
+
+
 def s_measure(
     pred: np.ndarray,
     gt: np.ndarray,
@@ -201,11 +241,12 @@ def s_measure(
     lut: np.ndarray,
     fg_hist: np.ndarray,
     all_hist: np.ndarray,
+    quadrants: list | None = None,
 ) -> float:
     """Structure measure (Fan et al. 2017), alpha = 0.5, from grey-level histograms.
 
     ``pred`` is ``lut[pred_grey]``; ``fg_hist`` / ``all_hist`` are the grey-level histograms inside the
-    ground truth and over the whole frame.
+    ground truth and over the whole frame; ``quadrants`` those of :func:`quadrant_histograms`, if known.
     """
     size = gt.size
     n = int(fg_hist.sum())
@@ -216,31 +257,9 @@ def s_measure(
         return float(np.dot(all_hist, lut) / size)
     y = n / size
     obj = (_s_object(fg_hist, lut) * y + _s_object(bg_hist, 1 - lut) * (1 - y)) * S_ALPHA
-    h, w = gt.shape
-    rows = np.count_nonzero(gt, axis=1)
-    cols = np.count_nonzero(gt, axis=0)
-    # PySODMetrics: round(mean of argwhere(gt)) (half to even), then + 1 as in the MATLAB original.
-    cy = int(np.round(np.dot(np.arange(h, dtype=np.int64), rows) / n)) + 1
-    cx = int(np.round(np.dot(np.arange(w, dtype=np.int64), cols) / n)) + 1
-    w_lt = cx * cy / size
-    w_rt = cy * (w - cx) / size
-    w_lb = (h - cy) * cx / size
-    w_rb = 1 - w_lt - w_rt - w_lb
-    mask = gt.view(np.uint8)
     region = 0.0
-    for (rs, cs), weight in (
-        ((slice(0, cy), slice(0, cx)), w_lt),
-        ((slice(0, cy), slice(cx, w)), w_rt),
-        ((slice(cy, h), slice(0, cx)), w_lb),
-        ((slice(cy, h), slice(cx, w)), w_rb),
-    ):
-        grey_q = pred_grey[rs, cs]
-        if grey_q.size:
-            fg_q = _hist(grey_q, np.ascontiguousarray(mask[rs, cs]))
-            bg_q = _hist(grey_q) - fg_q
-        else:
-            fg_q = bg_q = np.zeros(256, np.int64)
-        region = region + _ssim(fg_q, bg_q, lut, pred[rs, cs], gt[rs, cs]) * weight
+    for rs_cs, weight, fg_q, bg_q in quadrants or quadrant_histograms(pred_grey, gt, n):
+        region = region + _ssim(fg_q, bg_q, lut, pred[rs_cs], gt[rs_cs]) * weight
     return float(max(0, obj + region * (1 - S_ALPHA)))
 
 
