@@ -363,19 +363,21 @@ def weighted_f_measure(pred: np.ndarray, gt: np.ndarray) -> float:
     x, y, bw, bh = cv2.boundingRect(gt.view(np.uint8))
     box = (slice(max(y - 3, 0), min(y + bh + 3, h)), slice(max(x - 3, 0), min(x + bw + 3, w)))
     gt_c, pred_c = gt[box], pred[box]
-    err = np.abs(pred_c - gt_c)
+    err = np.subtract(pred_c, gt_c)
+    np.abs(err, out=err)
     rows, cols, source_rows, source_cols = band_nearest_foreground(gt_c)
     err_t = err.copy()
     err_t[rows, cols] = err[source_rows, source_cols]
     # Separable Gaussian (cv2) instead of a 7x7 scipy convolution: same weights, ~1e-16 apart, 5x faster.
     blurred = cv2.sepFilter2D(err_t, cv2.CV_64F, _GAUSS, _GAUSS, borderType=cv2.BORDER_CONSTANT)
-    ew_fg = np.where(blurred < err, blurred, err)[gt_c]
+    ew_fg = np.minimum(blurred[gt_c], err[gt_c])  # PySODMetrics: where(gt & (EA < E), EA, E)
     # Background errors are the prediction itself, weighted by a function of the integer squared
     # distance: sum the prediction per squared distance, then weight each sum once.
     d2 = squared_background_distance(gt, clip=FAR_SQUARED_DISTANCE)
     per_d2 = np.bincount(d2.ravel(), weights=pred.ravel(), minlength=BACKGROUND_WEIGHTS.size)
     fp_w = np.sum(per_d2 * BACKGROUND_WEIGHTS)  # not np.dot: a multi-threaded BLAS call costs more here
-    tp_w = ew_fg.size - np.sum(ew_fg)
-    recall = 1 - np.mean(ew_fg)
+    ew_sum = np.sum(ew_fg)
+    tp_w = ew_fg.size - ew_sum
+    recall = 1 - ew_sum / ew_fg.size  # np.mean's own sum and division
     precision = tp_w / (tp_w + fp_w + EPS)
     return float(2 * recall * precision / (recall + precision + EPS))
