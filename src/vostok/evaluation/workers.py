@@ -25,7 +25,7 @@ def init_worker() -> None:
         pass
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 64 << 20)
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # the largest glibc accepts everywhere
         libc.mallopt(_M_TRIM_THRESHOLD, 256 << 20)
     except (OSError, AttributeError):  # pragma: no cover - not glibc
         pass
