@@ -13,6 +13,7 @@ vos-benchmark and PySODMetrics never enter the project environment: they live in
 ../shared/ref/eval/evalbench_timings.md (same corpus, 2 cores, quiet machine).
 
 Usage: python benchmarks/eval_speed.py [--corpus /tmp/evalbench/val] [--install] [--workers 2]
+       python benchmarks/eval_speed.py --compare-frames [VIDEO ...]   (per-frame VSOD gaps, no timing)
 """
 
 from __future__ import annotations
@@ -123,6 +124,52 @@ PYSOD_SCRIPT = textwrap.dedent(
 )
 
 
+PYSOD_FRAMES_SCRIPT = textwrap.dedent(
+    """
+    import sys, os, cv2, numpy as np, py_sod_metrics as M
+    gt_root, pred_root, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    rows = []
+    for v in sys.argv[4:]:
+        for f in sorted(os.listdir(os.path.join(gt_root, v))):
+            gt = cv2.imread(os.path.join(gt_root, v, f), cv2.IMREAD_GRAYSCALE)
+            pred = cv2.imread(os.path.join(pred_root, v, f), cv2.IMREAD_GRAYSCALE)
+            mae, sm, wfm, em, fm = M.MAE(), M.Smeasure(), M.WeightedFmeasure(), M.Emeasure(), M.Fmeasure()
+            for m in (mae, sm, wfm, em, fm):
+                m.step(pred, gt)
+            scalars = [mae.maes[0], sm.sms[0], wfm.weighted_fms[0], fm.adaptive_fms[0], em.adaptive_ems[0]]
+            rows.append(np.concatenate([scalars, np.ravel(fm.changeable_fms[0]), np.ravel(em.changeable_ems[0])]))
+    np.save(out, np.array(rows))
+    """
+)
+
+
+def compare_frames(other: Path, corpus: Path, videos: list[str]) -> None:
+    """Per-frame values of PySODMetrics itself against vostok's on some videos: prints the largest gaps."""
+    import tempfile
+
+    import numpy as np
+
+    from vostok.evaluation.vsod import _evaluate_video
+
+    gt, pred = corpus / "vsod/GT", corpus / "vsod/pred/perturbed"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pysod.npy"
+        subprocess.run(
+            [str(other), "-c", PYSOD_FRAMES_SCRIPT, str(gt), str(pred), str(out), *videos], check=True
+        )
+        theirs = np.load(out)
+    ours = []
+    for v in videos:
+        frames = tuple(sorted(p.stem for p in (gt / v).glob("*.png")))
+        r = _evaluate_video((gt, pred, v, frames))
+        ours.append(np.concatenate([r["scalars"], r["f"], r["e"]], axis=1))
+    gap = np.abs(np.concatenate(ours) - theirs).max(axis=0)
+    names = ("MAE", "S-measure", "weighted F", "adaptive F", "adaptive E")
+    print(f"per-frame gaps to PySODMetrics on {len(theirs)} frames of {len(videos)} videos:")
+    print("  " + ", ".join(f"{n} {g:.1e}" for n, g in zip(names, gap[:5], strict=True)))
+    print(f"  F curve {gap[5:261].max():.1e}, E curve {gap[261:].max():.1e}")
+
+
 def _ratio(ours: tuple[float, float, float], theirs: tuple[float, float, float]) -> str:
     return f"wall 1/{theirs[0] / ours[0]:.1f}, CPU 1/{theirs[1] / ours[1]:.1f}"
 
@@ -136,12 +183,23 @@ def main() -> None:
     )
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip", nargs="*", default=[], choices=["semi", "unsup", "vsod", "vosb", "pysod"])
+    ap.add_argument(
+        "--compare-frames",
+        nargs="*",
+        metavar="VIDEO",
+        help="instead of timing: per-frame VSOD values against PySODMetrics itself on these videos",
+    )
     args = ap.parse_args()
 
     build_corpus(args.corpus)
     c, w = args.corpus, args.workers
     env = {**os.environ, "VOSTOK_NO_PROGRESS": "1"}
     other = ensure_venv(args.venv, args.install)
+    if args.compare_frames is not None:
+        if other is None:
+            raise SystemExit(f"--compare-frames needs PySODMetrics in {args.venv} (run once with --install)")
+        compare_frames(other, c, args.compare_frames or ["bike-packing", "dogs-jump", "india"])
+        return
     rows: list[tuple[str, tuple[float, float, float], str]] = []
 
     def vostok(call: str) -> tuple[float, float, float]:
