@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from torch.utils.data import Dataset
 
 from vostok.errors import InputError
 from vostok.inference.readout import softmax_readout
@@ -23,16 +22,13 @@ from vostok.models.imsfr.network import IMSFRNetwork
 from vostok.models.stcn.recipe import (
     BootstrapLossConfig,
     MemoryDataConfig,
-    build_memory_dataset,
+    STCNRecipe,
     flat,
     load_imagenet_trunks,
-    memory_losses,
-    memory_visuals,
     query_at,
 )
 from vostok.nn.memory_blocks import soft_aggregate
 from vostok.training.config import OptimConfig, TrainConfig, TrainerConfig
-from vostok.training.recipe import BaseRecipe
 from vostok.training.registry import register_recipe
 
 
@@ -134,28 +130,13 @@ class IMSFRTrainingModule(nn.Module):
 
 
 @register_recipe("imsfr")
-class IMSFRRecipe(BaseRecipe):
-    config_class = ImsfrConfig
+class IMSFRRecipe(STCNRecipe):
+    """STCN's recipe (data, losses, schedule, visuals) with IMSFR's network and training module."""
 
-    def __init__(self, config: ImsfrConfig) -> None:
-        super().__init__(config)
-        if config.stage not in (0, 1, 2, 3):
-            raise InputError(f"stage must be 0, 1, 2 or 3, not {config.stage}.")
+    config_class = ImsfrConfig
 
     def build_model(self) -> nn.Module:
         network = IMSFRNetwork()
         m = self.config.model
         load_imagenet_trunks(network, m.key_encoder_imagenet, m.value_encoder_imagenet)
         return IMSFRTrainingModule(network, self.config.stage == 0, m.second_object_gate)
-
-    def build_dataset(self) -> Dataset:
-        return build_memory_dataset(self.config)
-
-    def set_train_mode(self, model: nn.Module) -> None:
-        model.train(not self.config.model.freeze_batchnorm)
-
-    def compute_losses(self, outputs, batch, iteration):
-        return memory_losses(outputs, batch, iteration, self.config.loss)
-
-    def visualise(self, batch, outputs):
-        return memory_visuals(batch, outputs)
