@@ -54,15 +54,7 @@ def _collect(
             problems.append(
                 f"{folder}: {len(unmatched)} image(s) without a same-named .png mask: {unmatched[:3]}."
             )
-        for image, mask in pairs:
-            name = f"{prefix}{image.stem}"
-            out[name] = Sequence(
-                name=name,
-                frame_paths=[image],
-                annotation_paths={image.stem: mask},
-                annotation_kind="binary",
-                dense_annotations=True,
-            )
+        _add_pairs(out, pairs, prefix)
         return
     subs = list_subfolders(folder)
     kinds = {s: _dir_kind(s) for s in subs}
@@ -75,15 +67,7 @@ def _collect(
                 f"{folder / image_dirs[0]}: {len(unmatched)} image(s) with no mask in {mask_dirs[0]}/: "
                 f"{unmatched[:3]}."
             )
-        for image, mask in pairs:
-            name = f"{prefix}{image.stem}"
-            out[name] = Sequence(
-                name=name,
-                frame_paths=[image],
-                annotation_paths={image.stem: mask},
-                annotation_kind="binary",
-                dense_annotations=True,
-            )
+        _add_pairs(out, pairs, prefix)
         return
     if depth >= 2:
         return
@@ -115,3 +99,16 @@ def open_static_images(root: Path, sets: list[str] | str | None = None) -> Datas
             "<class>/x.jpg + x.png, or an image folder and a mask folder (e.g. DUTS-TR-Image/DUTS-TR-Mask)."
         )
     return Dataset(layout="static-images", root=root, by_name=by_name, problems=problems)
+
+
+def _add_pairs(out: dict[str, Sequence], pairs: list[tuple[Path, Path]], prefix: str) -> None:
+    """One single-frame sequence per (image, mask) pair, named ``<prefix><image stem>``."""
+    for image, mask in pairs:
+        name = f"{prefix}{image.stem}"
+        out[name] = Sequence(
+            name=name,
+            frame_paths=[image],
+            annotation_paths={image.stem: mask},
+            annotation_kind="binary",
+            dense_annotations=True,
+        )
