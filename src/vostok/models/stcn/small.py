@@ -111,6 +111,20 @@ def load_small_weights(network: SmallSTCNNetwork, checkpoint: str, allow_pickle:
     load_state_dict_strict(network, state, "stcn-small", source=str(checkpoint))
 
 
+def export_weights(checkpoint: str, out: str | Path | None = None) -> Path:
+    """Write a run's ``model_final.pt`` as the fp16 network-only file the package ships (~11 MB).
+
+    ``python -c "from vostok.models.stcn.small import export_weights; export_weights('runs/X/model_final.pt')"``
+    """
+    network = SmallSTCNNetwork()
+    load_small_weights(network, checkpoint)
+    out = Path(out) if out is not None else PACKAGED_WEIGHTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.half() if v.is_floating_point() else v for k, v in network.state_dict().items()}
+    torch.save(state, out)
+    return out
+
+
 PACKAGED_WEIGHTS = Path(__file__).parent / "weights" / "stcn_small_synth.pt"
 """Weights trained on synthetic videos by ``configs/demo/stcn_small_synth.yaml`` (fp16), when shipped."""
 
