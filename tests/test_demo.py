@@ -48,3 +48,23 @@ def test_copy_first_baseline_propagates_given_masks_and_adds_late_objects():
     np.testing.assert_array_equal(results[1].labels, first)
     np.testing.assert_array_equal(results[3].labels, np.maximum(first, late))
     assert results[3].probabilities.shape == (3, 6, 8)
+
+
+def test_the_packaged_demo_model_loads_in_float32_and_is_the_demo_default():
+    import pytest
+    import torch
+
+    from vostok.api import load_model
+    from vostok.cli.demo import default_demo_model
+    from vostok.models.stcn.small import PACKAGED_WEIGHTS
+
+    if not PACKAGED_WEIGHTS.is_file():
+        pytest.skip("this build ships no demo weights")
+    assert default_demo_model() == "stcn-small"
+    state = torch.load(PACKAGED_WEIGHTS, weights_only=True)
+    assert all(v.dtype == torch.float16 for v in state.values() if v.is_floating_point())
+    predictor = load_model("stcn-small", device="cpu")
+    weights = dict(predictor.network.named_parameters())
+    assert all(p.dtype == torch.float32 for p in weights.values())
+    name = next(iter(state))
+    torch.testing.assert_close(weights[name].detach(), state[name].float())
