@@ -49,10 +49,24 @@ def convert_stcn_state_dict(state: Mapping[str, torch.Tensor]) -> dict[str, torc
     return expand_single_object_value_conv(state)
 
 
+def load_memory_network_weights(
+    network: torch.nn.Module,
+    checkpoint: str | os.PathLike | Mapping,
+    model_name: str = "STCN",
+    allow_pickle: bool = False,
+) -> None:
+    """Load an authors' STCN-family checkpoint (path or state dict) strictly into ``network``.
+
+    STCN and IMSFR share the key layout, so one converter serves both; ``model_name`` names the model in
+    errors about keys that do not fit.
+    """
+    source = "state dict" if isinstance(checkpoint, Mapping) else str(checkpoint)
+    raw = checkpoint if isinstance(checkpoint, Mapping) else load_checkpoint_file(checkpoint, allow_pickle)
+    load_state_dict_strict(network, convert_stcn_state_dict(raw), model_name, source)
+
+
 def load_stcn_weights(
     network: torch.nn.Module, checkpoint: str | os.PathLike | Mapping, allow_pickle: bool = False
 ) -> None:
     """Load an authors' STCN checkpoint (path or state dict) strictly into ``network``."""
-    source = "state dict" if isinstance(checkpoint, Mapping) else str(checkpoint)
-    raw = checkpoint if isinstance(checkpoint, Mapping) else load_checkpoint_file(checkpoint, allow_pickle)
-    load_state_dict_strict(network, convert_stcn_state_dict(raw), "STCN", source)
+    load_memory_network_weights(network, checkpoint, "STCN", allow_pickle)
