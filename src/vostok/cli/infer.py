@@ -7,6 +7,16 @@ from typing import Annotated
 
 import typer
 
+from vostok.cli._common import (
+    AllowPickleOpt,
+    CheckpointOpt,
+    DeviceOpt,
+    FlowOpt,
+    ModelOptionsOpt,
+    RaftCheckpointOpt,
+    RawProbabilitiesOpt,
+)
+
 
 def infer(
     model: Annotated[str, typer.Option(help="Model name (vostok info lists them).")],
@@ -15,7 +25,7 @@ def infer(
         Path, typer.Option(help="Dataset root (DAVIS: the trainval folder; YouTube-VOS: the year).")
     ],
     out: Annotated[Path, typer.Option(help="Results folder: <out>/<sequence>/<frame>.png.")],
-    checkpoint: Annotated[Path | None, typer.Option(help="The authors' released checkpoint file.")] = None,
+    checkpoint: CheckpointOpt = None,
     split: Annotated[
         str, typer.Option(help="DAVIS ImageSets split (val, test-dev) or YouTube-VOS split.")
     ] = "val",
@@ -24,25 +34,13 @@ def infer(
         int | None, typer.Option("--max-size", help="Shorter side at most N (default: 480 for YouTube-VOS).")
     ] = None,
     sequences: Annotated[str | None, typer.Option(help="Comma-separated subset of sequences.")] = None,
-    device: Annotated[
-        str | None, typer.Option(help="cpu, cuda or cuda:N (default: CUDA when available).")
-    ] = None,
-    option: Annotated[
-        list[str] | None, typer.Option("--option", "-o", help="Model option name=value (e.g. top_k=20).")
-    ] = None,
+    device: DeviceOpt = None,
+    option: ModelOptionsOpt = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing results.")] = False,
-    allow_pickle: Annotated[
-        bool, typer.Option(help="Load checkpoints that need pickle (trusted files only).")
-    ] = (False),
-    flow: Annotated[
-        str | None, typer.Option(help="Zero-shot models: 'raft' computes flow (default: the dataset's).")
-    ] = None,
-    raft_checkpoint: Annotated[
-        Path | None, typer.Option(help="torchvision raft_large weights for --flow raft.")
-    ] = None,
-    raw_probabilities: Annotated[
-        bool, typer.Option(help="Zero-shot models: write sigmoid x 255, not min-max maps.")
-    ] = False,
+    allow_pickle: AllowPickleOpt = False,
+    flow: FlowOpt = None,
+    raft_checkpoint: RaftCheckpointOpt = None,
+    raw_probabilities: RawProbabilitiesOpt = False,
     binary_masks: Annotated[
         bool, typer.Option(help="Zero-shot models: write binary masks (map > 128) as palette PNGs.")
     ] = False,

@@ -7,6 +7,16 @@ from typing import Annotated
 
 import typer
 
+from vostok.cli._common import (
+    AllowPickleOpt,
+    CheckpointOpt,
+    DeviceOpt,
+    FlowOpt,
+    ModelOptionsOpt,
+    RaftCheckpointOpt,
+    RawProbabilitiesOpt,
+)
+
 
 def segment(
     video: Annotated[Path, typer.Argument(help="Video file (.mp4, ...) or folder of frames.")],
@@ -16,7 +26,7 @@ def segment(
     ] = None,
     mask_frame: Annotated[int, typer.Option("--mask-frame", help="Frame index the mask belongs to.")] = 0,
     model: Annotated[str, typer.Option(help="Model name (vostok info lists them).")] = "stcn",
-    checkpoint: Annotated[Path | None, typer.Option(help="The authors' released checkpoint file.")] = None,
+    checkpoint: CheckpointOpt = None,
     overlay: Annotated[Path | None, typer.Option(help="Also write an overlay video (.mp4 or .gif).")] = None,
     rle: Annotated[Path | None, typer.Option(help="Also write COCO-RLE JSON of every frame.")] = None,
     mode: Annotated[
@@ -26,27 +36,16 @@ def segment(
         int | None,
         typer.Option("--max-size", help="Run with the shorter side at most N pixels (480 = 480p)."),
     ] = None,
-    device: Annotated[
-        str | None, typer.Option(help="cpu, cuda or cuda:N (default: CUDA when available).")
-    ] = None,
-    option: Annotated[
-        list[str] | None,
-        typer.Option("--option", "-o", help="Model option name=value (e.g. precision=bf16)."),
-    ] = None,
+    device: DeviceOpt = None,
+    option: ModelOptionsOpt = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing results / files.")] = False,
-    allow_pickle: Annotated[
-        bool, typer.Option(help="Load checkpoints that need pickle (trusted files only).")
-    ] = (False),
+    allow_pickle: AllowPickleOpt = False,
     flow_dir: Annotated[
         Path | None, typer.Option("--flow-dir", help="Zero-shot models: flow images named like the frames.")
     ] = None,
-    flow: Annotated[str | None, typer.Option(help="Zero-shot models: 'raft' computes the flow.")] = None,
-    raft_checkpoint: Annotated[
-        Path | None, typer.Option(help="torchvision raft_large weights for --flow raft.")
-    ] = None,
-    raw_probabilities: Annotated[
-        bool, typer.Option(help="Zero-shot models: write sigmoid x 255, not min-max maps.")
-    ] = False,
+    flow: FlowOpt = None,
+    raft_checkpoint: RaftCheckpointOpt = None,
+    raw_probabilities: RawProbabilitiesOpt = False,
 ) -> None:
     """Segment VIDEO from a first-frame (or --mask-frame) mask and write palette PNGs.
 
