@@ -36,6 +36,21 @@ def test_chunked_topk_readout_equals_the_dense_one():
         )
 
 
+def test_readout_of_per_frame_blocks_equals_the_readout_of_their_concatenation():
+    g = torch.Generator().manual_seed(2)
+    widths = [37, 100, 1, 62]  # chunk edges fall inside blocks and across them
+    mk = [torch.randn(8, n, generator=g) for n in widths]
+    mv = [torch.randn(3, 5, n, generator=g) for n in widths]
+    qk = torch.randn(8, 70, generator=g)
+    dense = _dense_topk_readout(torch.cat(mk, -1), torch.cat(mv, -1), qk, 20)
+    for block in (50, 400, 10**9):
+        torch.testing.assert_close(
+            topk_readout(mk, mv, qk, 20, block_elements=block), dense, atol=1e-5, rtol=0
+        )
+    full = softmax_readout(torch.cat(mk, -1), torch.cat(mv, -1), qk)
+    torch.testing.assert_close(softmax_readout(mk, mv, qk, block_elements=300), full, atol=1e-6, rtol=0)
+
+
 def test_topk_larger_than_memory_is_a_full_softmax():
     g = torch.Generator().manual_seed(1)
     mk, qk, mv = (
@@ -76,7 +91,7 @@ def test_bounded_bank_keeps_first_and_latest_frames():
     for t in range(6):
         bank.add(MemoryEntry(t, torch.full((2, 4), float(t)), {"value": torch.zeros(1, 3, 4)}))
     assert [e.frame_index for e in bank.entries] == [0, 4, 5]
-    assert torch.equal(bank.keys()[0], torch.tensor([0.0] * 4 + [4.0] * 4 + [5.0] * 4))
+    assert torch.equal(torch.cat(bank.keys(), -1)[0], torch.tensor([0.0] * 4 + [4.0] * 4 + [5.0] * 4))
 
 
 def test_memory_sampler_is_seeded_and_keeps_the_rule_frames():
@@ -107,7 +122,7 @@ class _SpyModel:
 
     def segment_step(self, query, bank):
         self.bank_sizes.append(len(bank))
-        k = bank.values().shape[0]
+        k = bank.values()[0].shape[0]
         h, w = query.shape[-2:]
         return torch.zeros(k, 1, h * 16, w * 16)
 
@@ -192,18 +207,18 @@ def test_streaming_keeps_no_frame_it_no_longer_needs():
         assert alive in ([r.index], []), f"frames {alive} still referenced at frame {r.index}"
 
 
-def test_bank_holds_each_memory_frame_once_after_reading():
+def test_bank_hands_out_its_frames_in_place_so_memory_is_never_held_twice():
     bank = MemoryBank(capacity=3)
+    added = []
     for t in range(6):
-        bank.add(MemoryEntry(t, torch.full((2, 4), float(t)), {"value": torch.full((1, 3, 4), float(t))}))
+        entry = MemoryEntry(t, torch.full((2, 4), float(t)), {"value": torch.full((1, 3, 4), float(t))})
+        bank.add(entry)
+        added.append(entry)
         keys, values = bank.keys(), bank.values()
-        # the entries are views of the concatenation the readout uses, not a second copy
-        storage = values.untyped_storage().data_ptr()
-        assert all(e.values["value"].untyped_storage().data_ptr() == storage for e in bank.entries)
-        assert all(
-            e.key.untyped_storage().data_ptr() == keys.untyped_storage().data_ptr() for e in bank.entries
-        )
+        # the blocks the readout gets are the tensors that were added, not copies
+        assert [k.data_ptr() for k in keys] == [e.key.data_ptr() for e in bank.entries]
+        assert [v.data_ptr() for v in values] == [e.values["value"].data_ptr() for e in bank.entries]
     assert [e.frame_index for e in bank.entries] == [0, 4, 5]
-    assert torch.equal(bank.values()[0, 0], torch.tensor([0.0] * 4 + [4.0] * 4 + [5.0] * 4))
-    assert torch.equal(bank.values("value", [2, 0])[0, 0], torch.tensor([5.0] * 4 + [0.0] * 4))
-    assert torch.equal(bank.entries[1].key, torch.full((2, 4), 4.0))
+    assert bank.entries[1] is added[4] and bank.entries[1].key.data_ptr() == added[4].key.data_ptr()
+    assert torch.equal(torch.cat(bank.values(), -1)[0, 0], torch.tensor([0.0] * 4 + [4.0] * 4 + [5.0] * 4))
+    assert torch.equal(torch.cat(bank.values("value", [2, 0]), -1)[0, 0], torch.tensor([5.0] * 4 + [0.0] * 4))

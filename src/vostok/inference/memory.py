@@ -30,7 +30,6 @@ class MemoryBank:
             raise ValueError("a bounded memory needs room for at least 2 frames (the first and one more)")
         self.capacity = capacity
         self.entries: list[MemoryEntry] = []
-        self._cache: dict[tuple[str, tuple[int, ...]], torch.Tensor] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -47,42 +46,21 @@ class MemoryBank:
         self.entries.append(entry)
         if self.capacity is not None and len(self.entries) > self.capacity:
             del self.entries[1]
-        self._cache.clear()
 
-    def keys(self, frames: list[int] | None = None) -> torch.Tensor:
-        """Keys of the chosen memory frames (positions into ``entries``, all by default) -> ``(Ck, T*N)``."""
-        return self._concat("key", frames)
+    def keys(self, frames: list[int] | None = None) -> list[torch.Tensor]:
+        """Key blocks ``(Ck, N)`` of the chosen memory frames (positions into ``entries``, all by default).
 
-    def values(self, name: str = "value", frames: list[int] | None = None) -> torch.Tensor:
-        """Values ``(K, Cv, T*N)`` of the chosen memory frames."""
-        return self._concat(name, frames)
+        The readout reads the blocks in place (:mod:`vostok.inference.readout`): concatenating them would
+        hold the whole memory twice each time it grows.
+        """
+        return [self.entries[i].key for i in self._positions(frames)]
 
-    def _concat(self, name: str, frames: list[int] | None) -> torch.Tensor:
-        idx = tuple(range(len(self.entries))) if frames is None else tuple(frames)
-        cache_key = (name, idx)
-        if cache_key not in self._cache:
-            if name == "key":
-                parts = [self.entries[i].key for i in idx]
-            else:
-                parts = [self.entries[i].values[name] for i in idx]
-            self._cache = {k: v for k, v in self._cache.items() if k[1] == idx}  # one frame set at a time
-            joined = parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
-            if idx == tuple(range(len(self.entries))):
-                self._share(name, joined)
-            self._cache[cache_key] = joined
-        return self._cache[cache_key]
+    def values(self, name: str = "value", frames: list[int] | None = None) -> list[torch.Tensor]:
+        """Value blocks ``(K, Cv, N)`` of the chosen memory frames."""
+        return [self.entries[i].values[name] for i in self._positions(frames)]
 
-    def _share(self, name: str, joined: torch.Tensor) -> None:
-        """Point every entry at its slice of ``joined`` so the frames are held once, not twice."""
-        start = 0
-        for entry in self.entries:
-            part = entry.key if name == "key" else entry.values[name]
-            view = joined[..., start : start + part.shape[-1]]
-            start += part.shape[-1]
-            if name == "key":
-                entry.key = view
-            else:
-                entry.values[name] = view
+    def _positions(self, frames: list[int] | None) -> range | list[int]:
+        return range(len(self.entries)) if frames is None else frames
 
 
 class MemorySampler:
