@@ -90,9 +90,10 @@ def topk_readout(
     n, m = keys.columns, query_key.shape[1]
     k = min(top_k, n)
     # square-ish affinity blocks: the memory axis is chunked too, so a long memory is read a few frames
-    # at a time rather than joined whole
-    q_chunk = max(1, min(m, block_elements // max(min(n, math.isqrt(block_elements)), 1)))
-    m_chunk = max(k, min(n, block_elements // q_chunk))
+    # at a time (joining at most ``side`` columns of small blocks) rather than joined whole
+    side = math.isqrt(block_elements)
+    q_chunk = max(1, min(m, block_elements // max(min(n, side), 1)))
+    m_chunk = max(k, min(n, side, block_elements // q_chunk))
     out = []
     for q0 in range(0, m, q_chunk):
         qk = query_key[:, q0 : q0 + q_chunk]
