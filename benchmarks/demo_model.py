@@ -80,7 +80,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-size", type=int, default=None, help="Run the network at this short side.")
     parser.add_argument(
-        "-o", "--option", action="append", default=[], help="Predictor option for stcn-small, e.g. mem_every=2."
+        "-o",
+        "--option",
+        action="append",
+        default=[],
+        help="Predictor option for stcn-small, e.g. mem_every=2.",
     )
     parser.add_argument("--data", default=None, help="Keep the held-out sets here (reused when present).")
     args = parser.parse_args()

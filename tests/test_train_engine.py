@@ -116,3 +116,38 @@ def test_cli_resume_continues_a_run_with_overrides(tmp_path, capsys):
     assert main(["train", "--resume", str(tmp_path), "trainer.iterations=4"]) == 0
     assert ckpt.latest_step(tmp_path, 1) == 4
     assert "model_final.pt" in capsys.readouterr().out
+
+
+def init_run(run_dir: Path, init_weights: Path):
+    """One step at learning rate 0 from ``init_weights``: its parameters come out unchanged."""
+    return build_config(
+        {"recipe": "toy", "trainer": {"seed": 5, "cpu_threads": 1}, "optim": {"lr": 0.0}},
+        [f"trainer.run_dir={run_dir}", "trainer.iterations=1", f"trainer.init_weights={init_weights}"],
+    )
+
+
+def parameters_of(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: v for k, v in state.items() if k.endswith(("weight", "bias"))}
+
+
+def test_init_weights_starts_a_new_run_from_an_earlier_runs_final_weights(tmp_path):
+    earlier = weights(train(toy_config(tmp_path / "a", iterations=3)))
+    later = weights(train(init_run(tmp_path / "b", tmp_path / "a" / "model_final.pt")))
+    for name, value in parameters_of(earlier).items():
+        assert torch.equal(later[name], value), name
+
+
+def test_init_weights_reads_a_bare_network_file_in_half_precision(tmp_path):
+    earlier = weights(train(toy_config(tmp_path / "a", iterations=3)))
+    bare = {k.removeprefix("body."): v.half() for k, v in earlier.items()}  # as a shipped weights file
+    torch.save(bare, tmp_path / "shipped.pt")
+    later = weights(train(init_run(tmp_path / "b", tmp_path / "shipped.pt")))
+    for name, value in parameters_of(earlier).items():
+        assert later[name].dtype == torch.float32
+        assert torch.equal(later[name], value.half().float()), name
+
+
+def test_init_weights_from_an_unrelated_file_is_a_clear_error(tmp_path):
+    torch.save({"encoder.conv.weight": torch.zeros(2, 2)}, tmp_path / "other.pt")
+    with pytest.raises(InputError, match="shares no parameter"):
+        train(init_run(tmp_path / "b", tmp_path / "other.pt"))

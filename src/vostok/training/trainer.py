@@ -103,11 +103,24 @@ class Trainer:
 
     @staticmethod
     def _load_init_weights(model: nn.Module, path: str, info: DistInfo) -> None:
-        """Start from an earlier stage's weights: every tensor whose name and shape match is loaded."""
+        """Start from an earlier stage's weights: every tensor whose name and shape match is loaded.
+
+        ``path`` is a run's ``model_final.pt`` or checkpoint, or a bare network state dict (such as a
+        shipped weights file), whose names are then matched under the training module's child that fits
+        best (e.g. ``network.``)."""
         state = load_checkpoint_file(path)
         state = strip_prefix(state.get("model", state), "module.")
         own = model.state_dict()
-        picked = {k: v for k, v in state.items() if k in own and tuple(v.shape) == tuple(own[k].shape)}
+
+        def matching(prefix: str) -> dict[str, torch.Tensor]:
+            return {
+                prefix + k: v.to(own[prefix + k].dtype) if v.is_floating_point() else v
+                for k, v in state.items()
+                if prefix + k in own and tuple(v.shape) == tuple(own[prefix + k].shape)
+            }
+
+        prefixes = [""] + [f"{name}." for name, _ in model.named_children()]
+        picked = max((matching(p) for p in prefixes), key=len)
         if not picked:
             raise InputError(f"trainer.init_weights={path} shares no parameter with this model; wrong file?")
         model.load_state_dict(picked, strict=False)

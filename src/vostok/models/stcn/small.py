@@ -1,4 +1,4 @@
-"""A small STCN-family network (ResNet-18 keys, narrow values and decoder; ~4.5 M parameters).
+"""A small STCN-family network (ResNet-18 keys, narrow values and decoder; ~5.6 M parameters).
 
 Same interface as :class:`~vostok.models.stcn.network.STCNNetwork` (``encode_query``, ``encode_value``,
 ``decode``), so STCN's predictor and training recipe run it unchanged. The value path encodes only the
