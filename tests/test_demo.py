@@ -68,3 +68,23 @@ def test_the_packaged_demo_model_loads_in_float32_and_is_the_demo_default():
     assert all(p.dtype == torch.float32 for p in weights.values())
     name = next(iter(state))
     torch.testing.assert_close(weights[name].detach(), state[name].float())
+
+
+def demo_score(tmp_path, capsys, model: str) -> float:
+    """J&F that `vostok demo` prints for ``model`` on a held-out set (seed 31: no training set used it)."""
+    args = ["demo", "--out", str(tmp_path / model), "--videos", "6", "--frames", "20", "--seed", "31"]
+    assert main([*args, "--model", model]) == 0
+    return float(re.search(r"J&F (\d\.\d+)", capsys.readouterr().out).group(1))
+
+
+def test_the_packaged_demo_model_reaches_the_target_on_a_held_out_synthetic_set(tmp_path, capsys):
+    import pytest
+
+    from vostok.models.stcn.small import PACKAGED_WEIGHTS
+
+    if not PACKAGED_WEIGHTS.is_file():
+        pytest.skip("this build ships no demo weights")
+    trained = demo_score(tmp_path, capsys, "stcn-small")
+    baseline = demo_score(tmp_path, capsys, "copy-first")
+    assert trained >= 0.85  # the shipped weights measured 0.9 here; 0.86 over 20 held-out sets (benchmarks/demo_model.py)
+    assert trained >= baseline + 0.4

@@ -126,7 +126,8 @@ def export_weights(checkpoint: str, out: str | Path | None = None) -> Path:
 
 
 PACKAGED_WEIGHTS = Path(__file__).parent / "weights" / "stcn_small_synth.pt"
-"""Weights trained on synthetic videos by ``configs/demo/stcn_small_synth.yaml`` (fp16), when shipped."""
+"""Weights trained on synthetic videos by the five ``configs/demo/stcn_small_synth*.yaml`` stages (fp16), when
+shipped."""
 
 
 @register_model("stcn-small")
