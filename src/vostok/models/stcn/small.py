@@ -126,7 +126,7 @@ def export_weights(checkpoint: str, out: str | Path | None = None) -> Path:
 
 
 PACKAGED_WEIGHTS = Path(__file__).parent / "weights" / "stcn_small_synth.pt"
-"""Weights trained on synthetic videos by the five ``configs/demo/stcn_small_synth*.yaml`` stages (fp16), when
+"""Weights trained on synthetic videos by the four ``configs/demo/stcn_small_synth*.yaml`` stages (fp16), when
 shipped."""
 
 
