@@ -86,5 +86,6 @@ def test_the_packaged_demo_model_reaches_the_target_on_a_held_out_synthetic_set(
         pytest.skip("this build ships no demo weights")
     trained = demo_score(tmp_path, capsys, "stcn-small")
     baseline = demo_score(tmp_path, capsys, "copy-first")
-    assert trained >= 0.85  # the shipped weights measured 0.9 here; 0.86 over 20 held-out sets (benchmarks/demo_model.py)
+    # the shipped weights score 0.909 here and 0.864 over 20 held-out sets (benchmarks/demo_model.py)
+    assert trained >= 0.85
     assert trained >= baseline + 0.4
