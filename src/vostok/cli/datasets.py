@@ -35,13 +35,6 @@ def _parse_options(options: list[str]) -> dict[str, object]:
     return parsed
 
 
-def _parse_size(size: str) -> tuple[int, int]:
-    height, sep, width = size.lower().partition("x")
-    if not sep or not height.isdigit() or not width.isdigit():
-        raise InputError(f"--size takes HxW in pixels, e.g. 480x854; got {size!r}.")
-    return int(height), int(width)
-
-
 @datasets_app.command("check")
 def check(
     path: Path = typer.Argument(..., help="Top folder of the dataset."),
@@ -100,6 +93,7 @@ def synth(
 
     Example: vostok datasets synth --layout davis2017 --out synth-davis --videos 30 --frames 70 --size 480x854 --seed 0
     """
+    from vostok.cli._common import parse_size
     from vostok.data.synthetic import generate_dataset
 
     path = generate_dataset(
@@ -107,7 +101,7 @@ def synth(
         out,
         videos=videos,
         frames=frames,
-        size=_parse_size(size),
+        size=parse_size(size),
         seed=seed,
         difficulty=difficulty,
         overwrite=overwrite,
