@@ -39,6 +39,10 @@ def test_checkpoint_file_problems_are_checkpoint_errors(tmp_path):
     (tmp_path / "cut.pth").write_bytes(good.read_bytes()[:-100])
     with pytest.raises(CheckpointError, match="truncated"):
         load_checkpoint_file(tmp_path / "cut.pth")
+    text = tmp_path / "notes.pth"
+    text.write_text("garbage\n")  # 'g' is a pickle opcode: without the format check torch blames pickling
+    with pytest.raises(CheckpointError, match="not a PyTorch checkpoint"):
+        load_checkpoint_file(text)
 
     torch.save({"w": _Custom()}, tmp_path / "pickled.pth")
     with pytest.raises(CheckpointError, match="allow_pickle"):

@@ -89,3 +89,15 @@ def test_the_packaged_demo_model_reaches_the_target_on_a_held_out_synthetic_set(
     # the shipped weights score 0.909 here and 0.864 over 20 held-out sets (benchmarks/demo_model.py)
     assert trained >= 0.85
     assert trained >= baseline + 0.4
+
+
+def test_stcn_small_names_the_mismatch_when_given_another_models_checkpoint(tmp_path):
+    import pytest
+    import torch
+
+    from vostok.api import load_model
+    from vostok.errors import CheckpointError
+
+    torch.save({"network": {"backbone.patch_embed.weight": torch.zeros(2)}}, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="does not fit the stcn-small model.*backbone.patch_embed"):
+        load_model("stcn-small", checkpoint=str(tmp_path / "other.pt"), device="cpu")

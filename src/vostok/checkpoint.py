@@ -25,6 +25,15 @@ def load_checkpoint_file(path: str | os.PathLike, allow_pickle: bool = False) ->
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist.")
+    with path.open("rb") as f:
+        head = f.read(4)
+    # torch.save writes a zip archive (or, before torch 1.6, a pickle of protocol >= 2, whose first byte is
+    # 0x80); anything else would reach the unpickler and fail with a misleading opcode error
+    if head[:4] != b"PK\x03\x04" and head[:1] != b"\x80":
+        raise CheckpointError(
+            f"{path} is not a PyTorch checkpoint (neither torch.save's zip format nor a pickle). The file may be "
+            "truncated or of another kind; re-download it."
+        )
     try:
         obj = torch.load(path, map_location="cpu", weights_only=not allow_pickle)
     except pickle.UnpicklingError as exc:

@@ -104,9 +104,10 @@ class SmallSTCNNetwork(nn.Module):
 def load_small_weights(network: SmallSTCNNetwork, checkpoint: str, allow_pickle: bool = False) -> None:
     """Load a trainer checkpoint (``model_final.pt``, keys under ``network.``) or a bare state dict."""
     from vostok.checkpoint import load_checkpoint_file, load_state_dict_strict, strip_prefix
+    from vostok.models.stcn.checkpoint import unwrap_checkpoint
 
     state = load_checkpoint_file(checkpoint, allow_pickle=allow_pickle)
-    state = strip_prefix(strip_prefix(state.get("model", state), "module."), "network.")
+    state = strip_prefix(unwrap_checkpoint(state), "network.")
     state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
     load_state_dict_strict(network, state, "stcn-small", source=str(checkpoint))
 
